@@ -1,0 +1,5 @@
+import sys
+
+from microgradrnn.cli import main
+
+sys.exit(main())

@@ -1,0 +1,48 @@
+"""The ``microgradrnn`` command: one sub-command per job, each registered by the module that owns it."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Each module exposes ``register(subparsers)``, which adds its sub-commands and sets
+# ``func`` on them; ``func(args)`` returns the exit status.
+COMMAND_MODULES: tuple[str, ...] = (
+    "microgradrnn.grading.commands",  # check, grade
+    "microgradrnn.draw_command",  # draw
+    "microgradrnn.demos",  # train
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command registered."""
+    parser = argparse.ArgumentParser(
+        prog="microgradrnn",
+        description="Recurrent neural networks from the ground up: check exercises, grade, draw, train.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name != name:  # a real missing dependency, not a command still being written
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``microgradrnn`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
