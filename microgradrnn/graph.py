@@ -1,0 +1,181 @@
+"""What every node of a computation graph shares, and the one backward driver.
+
+A node is a :class:`~microgradrnn.value.Value` (one number) or a
+:class:`~microgradrnn.tensor.Tensor` (a numpy array). Both remember
+
+* ``_parents``: the nodes it was computed from, as a tuple in argument order;
+* ``_op``: the name of the operation that made it (``""`` for a leaf);
+* ``label``: an optional name for drawings and error messages;
+* ``scope``: the scope path active when it was made (``with scope("t=3"):``).
+
+:func:`backward` walks the graph once in reverse topological order, found without
+recursion, so a 10,000-step unrolled network back-propagates without ``RecursionError``.
+
+Calling ``backward`` twice without zeroing: every call computes the gradient of its
+root afresh through the intermediate nodes and *adds* it to the leaves, so leaf
+gradients accumulate (two calls give twice the gradient, as in PyTorch with
+``retain_graph=True``) while each intermediate node holds the gradient of the last call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+_scope_path: tuple[str, ...] = ()
+_grad_enabled: bool = True
+_anomaly: bool = False
+
+
+class Node:
+    """The graph protocol shared by ``Value`` and ``Tensor``.
+
+    Subclasses implement ``_reset_grad`` (clear an intermediate's gradient before a
+    pass), ``_seed(grad)`` (start a pass at the root) and ``_propagate`` (push this
+    node's gradient into its parents).
+    """
+
+    __slots__ = ("_parents", "_op", "label", "scope", "__weakref__")
+
+    def __init__(self, parents: tuple[Node, ...] = (), op: str = "", label: str | None = None):
+        self._parents = parents
+        self._op = op
+        self.label = label
+        self.scope = _scope_path
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for nodes made by the user rather than by an operation."""
+        return not self._parents
+
+    def _reset_grad(self) -> None:
+        raise NotImplementedError
+
+    def _seed(self, grad: Any) -> None:
+        raise NotImplementedError
+
+    def _propagate(self) -> None:
+        raise NotImplementedError
+
+    def named(self, label: str) -> Node:
+        """Set :attr:`label` and return the node, for use inside expressions."""
+        self.label = label
+        return self
+
+
+def topological_order(root: Node) -> list[Node]:
+    """All nodes ``root`` depends on, parents before children, ``root`` last.
+
+    An iterative depth-first search: the explicit stack replaces recursion so the
+    graph may be arbitrarily deep.
+    """
+    order: list[Node] = []
+    seen: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for parent in reversed(node._parents):
+            if id(parent) not in seen:
+                stack.append((parent, False))
+    return order
+
+
+def backward(root: Node, grad: Any = None) -> None:
+    """Back-propagate from ``root``: fill ``.grad`` of every node it depends on.
+
+    ``grad`` is the upstream gradient d(something)/d(root); it defaults to 1 for a
+    scalar root. Leaf gradients accumulate across calls (see the module docstring).
+    """
+    order = topological_order(root)
+    for node in order:
+        if node._parents:
+            node._reset_grad()
+    root._seed(grad)
+    for node in reversed(order):
+        if node._parents:
+            node._propagate()
+
+
+@contextmanager
+def scope(name: str) -> Iterator[tuple[str, ...]]:
+    """Tag every node made inside the block with ``name`` (scopes nest).
+
+    >>> with scope("t=3"):
+    ...     with scope("lstm"):
+    ...         h = x * w          # h.scope == ("t=3", "lstm")
+    """
+    global _scope_path
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"scope name must be a non-empty string, got {name!r}")
+    saved = _scope_path
+    _scope_path = saved + (name,)
+    try:
+        yield _scope_path
+    finally:
+        _scope_path = saved
+
+
+def current_scope() -> tuple[str, ...]:
+    """The scope path that new nodes are tagged with right now."""
+    return _scope_path
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Inside this block, operations record no parents: nothing is back-propagated."""
+    global _grad_enabled
+    saved = _grad_enabled
+    _grad_enabled = False
+    try:
+        yield
+    finally:
+        _grad_enabled = saved
+
+
+def is_grad_enabled() -> bool:
+    """False inside :func:`no_grad`."""
+    return _grad_enabled
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise ``FloatingPointError`` at the first operation whose result or gradient is NaN or inf.
+
+    The error names the operation, its label and scope, so the culprit of a loss
+    that became ``nan`` is found at once. It slows every operation a little.
+    """
+    global _anomaly
+    saved = _anomaly
+    _anomaly = True
+    try:
+        yield
+    finally:
+        _anomaly = saved
+
+
+def anomaly_enabled() -> bool:
+    """True inside :func:`detect_anomaly`."""
+    return _anomaly
+
+
+def describe(node: Node) -> str:
+    """A short human description of a node: op, label and scope, for error messages."""
+    what = f"'{node._op}'" if node._op else "leaf"
+    if node.label:
+        what += f" (label {node.label!r})"
+    if node.scope:
+        what += f" in scope {'/'.join(node.scope)}"
+    return what
+
+
+def anomaly_error(node: Node, kind: str) -> FloatingPointError:
+    """The error :func:`detect_anomaly` raises for ``node``; ``kind`` is "result" or "gradient"."""
+    return FloatingPointError(f"operation {describe(node)} produced a non-finite {kind} (nan or inf)")

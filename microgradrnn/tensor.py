@@ -1,0 +1,521 @@
+"""The numpy engine: a ``Tensor`` is an array that remembers how it was made.
+
+Each operation computes its result with numpy and returns a node whose backward
+function, written right beside the forward, maps the gradient of the result to the
+gradients of its inputs. When an input was broadcast, its gradient is summed back to
+its own shape (:func:`unbroadcast`), once, in :meth:`Tensor._propagate`.
+
+Semantics follow PyTorch: ``requires_grad`` defaults to False; an operation records
+its inputs only when one of them requires grad and grad mode is on (see ``no_grad``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from microgradrnn import graph
+from microgradrnn.graph import Node
+
+Grads = tuple["np.ndarray | None", ...]
+BackwardFn = Callable[[np.ndarray], Grads]
+Index = Any
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``grad`` over the axes along which an input of ``shape`` was broadcast.
+
+    (4, 3) -> (3,) sums axis 0; (4, 3) -> (4, 1) sums axis 1 keeping it.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+class Tensor(Node):
+    """A node holding a numpy array (float64 unless told otherwise).
+
+    Args:
+        data: anything ``numpy.asarray`` accepts, or another Tensor (its data is shared).
+        requires_grad: whether gradients should be computed for this tensor.
+        dtype: numpy dtype of the data; float64 by default.
+        label: an optional name, shown in drawings and error messages.
+    """
+
+    __slots__ = ("data", "_grad", "requires_grad", "_backward")
+    __array_ufunc__ = None  # make numpy scalars and arrays defer to our reflected operators
+
+    def __init__(
+        self,
+        data: Any,
+        requires_grad: bool = False,
+        dtype: Any = None,
+        label: str | None = None,
+    ):
+        if isinstance(data, Tensor):
+            data = data.data
+        self.data = np.asarray(data, dtype=np.float64 if dtype is None else dtype)
+        if requires_grad and not np.issubdtype(self.data.dtype, np.floating):
+            raise TypeError(f"only floating-point tensors can require grad, got dtype {self.data.dtype}")
+        self._grad: np.ndarray | None = None
+        self.requires_grad = bool(requires_grad)
+        self._backward: BackwardFn | None = None
+        self._parents = ()
+        self._op = ""
+        self.label = label
+        self.scope = graph._scope_path
+
+    @staticmethod
+    def _make(data: np.ndarray, parents: tuple[Tensor, ...], op: str, backward: BackwardFn) -> Tensor:
+        """The result of an operation: records its parents only when a gradient is needed."""
+        out = Tensor.__new__(Tensor)
+        out.data = data
+        out._grad = None
+        out._op = op
+        out.label = None
+        out.scope = graph._scope_path
+        if graph._grad_enabled and any(p.requires_grad for p in parents):
+            out.requires_grad = True
+            out._parents = parents
+            out._backward = backward
+        else:
+            out.requires_grad = False
+            out._parents = ()
+            out._backward = None
+        if graph._anomaly and not np.all(np.isfinite(data)):
+            raise graph.anomaly_error(out, "result")
+        return out
+
+    # -- properties ----------------------------------------------------------------
+
+    @property
+    def grad(self) -> np.ndarray | None:
+        """d(root)/d(this) after ``root.backward()``: an array of ``data``'s shape.
+
+        Zeros until a backward pass reaches this tensor; None if it does not require grad.
+        """
+        if self._grad is None and self.requires_grad:
+            self._grad = np.zeros_like(self.data)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: np.ndarray | None) -> None:
+        if value is not None:
+            value = np.asarray(value, dtype=self.data.dtype)
+            if value.shape != self.data.shape:
+                raise ValueError(f"grad of shape {value.shape} for a tensor of shape {self.shape}")
+        self._grad = value
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def T(self) -> Tensor:
+        """The transpose (axes reversed)."""
+        return self.transpose()
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def item(self) -> float:
+        """The single number of a one-element tensor."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The data as a numpy array (shared, not copied, as in PyTorch)."""
+        return self.data
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph: no gradient flows back through it."""
+        return Tensor(self.data, label=self.label)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` on a leaf, in place; returns the tensor."""
+        if self._parents:
+            raise RuntimeError("requires_grad_ can only change leaf tensors, not results of operations")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    # -- elementwise arithmetic with broadcasting ----------------------------------
+
+    def _binary(self, other: Tensor | float, op: str, fn: Callable, backward: Callable) -> Tensor:
+        b = other if isinstance(other, Tensor) else Tensor(other, dtype=self.data.dtype)
+        try:
+            data = fn(self.data, b.data)
+        except ValueError:
+            raise ValueError(
+                f"shape mismatch in '{op}': {self.shape} and {b.shape} cannot be broadcast together"
+            ) from None
+        return Tensor._make(data, (self, b), op, backward(self, b, data))
+
+    def __add__(self, other: Tensor | float) -> Tensor:
+        return self._binary(other, "+", np.add, lambda a, b, out: lambda g: (g, g))
+
+    def __sub__(self, other: Tensor | float) -> Tensor:
+        return self._binary(other, "-", np.subtract, lambda a, b, out: lambda g: (g, -g))
+
+    def __mul__(self, other: Tensor | float) -> Tensor:
+        return self._binary(
+            other, "*", np.multiply, lambda a, b, out: lambda g: (g * b.data, g * a.data)
+        )
+
+    def __truediv__(self, other: Tensor | float) -> Tensor:
+        return self._binary(
+            other,
+            "/",
+            np.divide,
+            lambda a, b, out: lambda g: (g / b.data, -g * out / b.data),
+        )
+
+    def __pow__(self, other: Tensor | float) -> Tensor:
+        def backward(a: Tensor, b: Tensor, out: np.ndarray) -> BackwardFn:
+            def fn(g: np.ndarray) -> Grads:
+                d_base = g * b.data * a.data ** (b.data - 1)
+                d_exp = None
+                if b.requires_grad:
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        d_exp = g * out * np.where(a.data > 0, np.log(np.abs(a.data)), 0.0)
+                return d_base, d_exp
+
+            return fn
+
+        return self._binary(other, "**", np.power, backward)
+
+    def __radd__(self, other: float) -> Tensor:
+        return Tensor(other, dtype=self.data.dtype) + self
+
+    def __rsub__(self, other: float) -> Tensor:
+        return Tensor(other, dtype=self.data.dtype) - self
+
+    def __rmul__(self, other: float) -> Tensor:
+        return Tensor(other, dtype=self.data.dtype) * self
+
+    def __rtruediv__(self, other: float) -> Tensor:
+        return Tensor(other, dtype=self.data.dtype) / self
+
+    def __rpow__(self, other: float) -> Tensor:
+        return Tensor(other, dtype=self.data.dtype) ** self
+
+    def __neg__(self) -> Tensor:
+        return Tensor._make(-self.data, (self,), "neg", lambda g: (-g,))
+
+    # -- matrix product ------------------------------------------------------------
+
+    def __matmul__(self, other: Tensor) -> Tensor:
+        b = other if isinstance(other, Tensor) else Tensor(other, dtype=self.data.dtype)
+        a = self
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(f"matmul '@' needs at least 1-d operands, got {a.shape} @ {b.shape}")
+        try:
+            data = a.data @ b.data
+        except ValueError:
+            raise ValueError(
+                f"shape mismatch in '@': {a.shape} @ {b.shape} (inner dimensions "
+                f"{a.shape[-1]} and {b.shape[-2] if b.ndim > 1 else b.shape[0]} differ)"
+            ) from None
+
+        def backward(g: np.ndarray) -> Grads:
+            # Treat vectors as a row (left) or a column (right) so one formula serves all.
+            A = a.data if a.ndim > 1 else a.data[None, :]
+            B = b.data if b.ndim > 1 else b.data[:, None]
+            G = g[..., None] if b.ndim == 1 else g
+            G = G[..., None, :] if a.ndim == 1 else G
+            ga = G @ np.swapaxes(B, -1, -2)
+            gb = np.swapaxes(A, -1, -2) @ G
+            if a.ndim == 1:
+                ga = ga.sum(axis=tuple(range(ga.ndim - 2))) if ga.ndim > 2 else ga
+                ga = ga[0]
+            if b.ndim == 1:
+                gb = gb.sum(axis=tuple(range(gb.ndim - 2))) if gb.ndim > 2 else gb
+                gb = gb[:, 0]
+            return ga, gb
+
+        return Tensor._make(data, (a, b), "@", backward)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return Tensor(other, dtype=self.data.dtype) @ self
+
+    # -- elementwise functions -----------------------------------------------------
+
+    def exp(self) -> Tensor:
+        out = np.exp(self.data)
+        return Tensor._make(out, (self,), "exp", lambda g: (g * out,))
+
+    def log(self) -> Tensor:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.log(self.data)
+        return Tensor._make(out, (self,), "log", lambda g: (g / self.data,))
+
+    def tanh(self) -> Tensor:
+        t = np.tanh(self.data)
+        return Tensor._make(t, (self,), "tanh", lambda g: (g * (1.0 - t * t),))
+
+    def sigmoid(self) -> Tensor:
+        x = self.data
+        e = np.exp(-np.abs(x))  # <= 1: never overflows, even at x = +-1000
+        s = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        return Tensor._make(s, (self,), "sigmoid", lambda g: (g * s * (1.0 - s),))
+
+    def relu(self) -> Tensor:
+        mask = self.data > 0
+        return Tensor._make(self.data * mask, (self,), "relu", lambda g: (g * mask,))
+
+    # -- reductions ------------------------------------------------------------------
+
+    def _expand_back(self, g: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+        """Give a reduced gradient back the reduced axes so it broadcasts to ``self``'s shape."""
+        if axis is not None and not keepdims:
+            axes = (axis,) if isinstance(axis, int) else tuple(axis)
+            g = np.expand_dims(g, tuple(a % self.ndim for a in axes))
+        elif axis is None and not keepdims:
+            g = np.reshape(g, (1,) * self.ndim)
+        return np.broadcast_to(g, self.shape)
+
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Sum over ``axis`` (all axes by default)."""
+        out = self.data.sum(axis=axis, keepdims=keepdims)
+        return Tensor._make(
+            np.asarray(out), (self,), "sum", lambda g: (self._expand_back(g, axis, keepdims),)
+        )
+
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Mean over ``axis`` (all axes by default)."""
+        out = np.asarray(self.data.mean(axis=axis, keepdims=keepdims))
+        n = self.data.size // max(out.size, 1)
+        return Tensor._make(
+            out, (self,), "mean", lambda g: (self._expand_back(g, axis, keepdims) / n,)
+        )
+
+    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Maximum over ``axis``; the gradient is shared equally among tied maxima."""
+        full = self.data.max(axis=axis, keepdims=True)
+        out = full if keepdims else np.asarray(self.data.max(axis=axis, keepdims=False))
+
+        def backward(g: np.ndarray) -> Grads:
+            mask = self.data == full
+            share = mask / mask.sum(axis=axis, keepdims=True)
+            return (self._expand_back(g, axis, keepdims) * share,)
+
+        return Tensor._make(out, (self,), "max", backward)
+
+    # -- shape -----------------------------------------------------------------------
+
+    def reshape(self, *shape: int | tuple[int, ...]) -> Tensor:
+        """The same numbers in a new shape (one -1 allowed)."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        try:
+            out = self.data.reshape(shape)
+        except ValueError:
+            raise ValueError(f"cannot reshape a tensor of shape {self.shape} into {shape}") from None
+        return Tensor._make(out, (self,), "reshape", lambda g: (g.reshape(self.shape),))
+
+    def transpose(self, *axes: int) -> Tensor:
+        """Permute the axes (reverse them when none are given)."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        perm = tuple(axes) if axes else tuple(reversed(range(self.ndim)))
+        if sorted(a % max(self.ndim, 1) for a in perm) != list(range(self.ndim)):
+            raise ValueError(f"transpose axes {perm} are not a permutation of {self.ndim} axes")
+        inverse = tuple(np.argsort([a % self.ndim for a in perm]))
+        return Tensor._make(
+            self.data.transpose(perm), (self,), "transpose", lambda g: (g.transpose(inverse),)
+        )
+
+    def __getitem__(self, index: Index) -> Tensor:
+        index = _plain_index(index)
+        try:
+            out = self.data[index]
+        except IndexError as err:
+            raise IndexError(f"index {index!r} into a tensor of shape {self.shape}: {err}") from None
+        return Tensor._make(np.array(out), (self,), "getitem", self._index_backward(index))
+
+    def _index_backward(self, index: Index) -> BackwardFn:
+        def backward(g: np.ndarray) -> Grads:
+            grad = np.zeros_like(self.data)
+            if _is_basic(index):
+                grad[index] = g  # basic indexing never repeats an element
+            else:
+                np.add.at(grad, index, g)  # scatter-add: repeated indices accumulate
+            return (grad,)
+
+        return backward
+
+    # -- softmax family --------------------------------------------------------------
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        """exp(x) / sum(exp(x)) along ``axis``, stable for large logits."""
+        z = np.exp(self.data - self.data.max(axis=axis, keepdims=True))
+        s = z / z.sum(axis=axis, keepdims=True)
+        return Tensor._make(
+            s, (self,), "softmax", lambda g: (s * (g - (g * s).sum(axis=axis, keepdims=True)),)
+        )
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        """x - log(sum(exp(x))) along ``axis``, stable for large logits."""
+        shifted = self.data - self.data.max(axis=axis, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        return Tensor._make(
+            out,
+            (self,),
+            "log_softmax",
+            lambda g: (g - np.exp(out) * g.sum(axis=axis, keepdims=True),),
+        )
+
+    # -- back-propagation ----------------------------------------------------------
+
+    def backward(self, grad: Any = None) -> None:
+        """Fill ``.grad`` of every tensor this one depends on.
+
+        ``grad`` is the upstream gradient, of this tensor's shape; it may be left out
+        only for a tensor with a single element (a loss).
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: no input of this "
+                "expression was created with requires_grad=True (or it was computed under no_grad)"
+            )
+        if grad is None and self.data.size != 1:
+            raise RuntimeError(
+                f"backward() on a tensor of shape {self.shape} needs an upstream gradient of that "
+                "shape; for a loss, reduce it to one number first (e.g. .sum() or .mean())"
+            )
+        graph.backward(self, grad)
+
+    def zero_grad(self) -> None:
+        """Reset this tensor's gradient (to zeros on next read)."""
+        self._grad = None
+
+    def _reset_grad(self) -> None:
+        self._grad = None
+
+    def _seed(self, grad: Any) -> None:
+        if grad is None:
+            g = np.ones_like(self.data)
+        else:
+            g = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
+            if g.shape != self.shape:
+                raise ValueError(f"upstream gradient of shape {g.shape} for a tensor of shape {self.shape}")
+        self._accumulate(g)
+
+    def _accumulate(self, g: np.ndarray) -> None:
+        if self._grad is None:
+            # Leaves keep a private copy: users update .grad in place (clipping, optimizers).
+            self._grad = np.array(g, dtype=self.data.dtype) if not self._parents else g
+        else:
+            self._grad = self._grad + g
+
+    def _propagate(self) -> None:
+        grads = self._backward(self._grad)
+        for parent, g in zip(self._parents, grads):
+            if g is None or not parent.requires_grad:
+                continue
+            g = unbroadcast(g, parent.data.shape)
+            if graph._anomaly and not np.all(np.isfinite(g)):
+                raise graph.anomaly_error(self, "gradient")
+            parent._accumulate(g)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, separator=", ", threshold=20)
+        extra = ", requires_grad=True" if self.requires_grad else ""
+        if self.label:
+            extra += f", label={self.label!r}"
+        return f"Tensor({body}{extra})"
+
+
+def _plain_index(index: Index) -> Index:
+    """Replace Tensors inside an index by integer numpy arrays."""
+    if isinstance(index, tuple):
+        return tuple(_plain_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data.astype(np.intp)
+    if isinstance(index, list):
+        return np.asarray(index, dtype=np.intp)
+    return index
+
+
+def _is_basic(index: Index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in parts)
+
+
+def _as_tensors(tensors: Sequence[Tensor], op: str) -> list[Tensor]:
+    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError(f"{op} needs at least one tensor")
+    return tensors
+
+
+def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along an existing ``axis`` (PyTorch's ``cat``)."""
+    tensors = _as_tensors(tensors, "concat")
+    try:
+        data = np.concatenate([t.data for t in tensors], axis=axis)
+    except ValueError:
+        shapes = ", ".join(str(t.shape) for t in tensors)
+        raise ValueError(f"shape mismatch in 'concat' along axis {axis}: {shapes}") from None
+    bounds = np.cumsum([t.shape[axis] for t in tensors])[:-1]
+    return Tensor._make(
+        data, tuple(tensors), "concat", lambda g: tuple(np.split(g, bounds, axis=axis))
+    )
+
+
+def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new ``axis``."""
+    tensors = _as_tensors(tensors, "stack")
+    try:
+        data = np.stack([t.data for t in tensors], axis=axis)
+    except ValueError:
+        shapes = ", ".join(str(t.shape) for t in tensors)
+        raise ValueError(f"shape mismatch in 'stack': all tensors need one shape, got {shapes}") from None
+    return Tensor._make(
+        data,
+        tuple(tensors),
+        "stack",
+        lambda g: tuple(np.moveaxis(g, axis, 0)),
+    )
+
+
+def split(tensor: Tensor, sections: int | Sequence[int], axis: int = 0) -> list[Tensor]:
+    """Cut ``tensor`` along ``axis`` into ``sections`` equal parts, or parts of the given sizes."""
+    n = tensor.shape[axis]
+    if isinstance(sections, int):
+        if sections <= 0 or n % sections:
+            raise ValueError(f"split: axis {axis} of size {n} does not divide into {sections} equal parts")
+        sizes = [n // sections] * sections
+    else:
+        sizes = list(sections)
+        if sum(sizes) != n:
+            raise ValueError(f"split: sizes {sizes} add up to {sum(sizes)}, not to axis {axis} size {n}")
+    pieces, start = [], 0
+    for size in sizes:
+        index = [slice(None)] * tensor.ndim
+        index[axis] = slice(start, start + size)
+        pieces.append(tensor[tuple(index)])
+        start += size
+    return pieces
