@@ -1,0 +1,206 @@
+"""MkDocs hook: the exercises of each module page, rendered from the course manifest.
+
+``tests/exercises/manifest.toml`` lists every module (``page`` is its docs page) and every
+exercise (``id``, ``function``, ``title``, ``hints``, ``tests = {name = points}``). Each module
+page holds the marker ``<!-- exercises -->``; this hook replaces it by one admonition per
+exercise (number, function, points, what to write, the tests that grade it) followed by
+collapsible hints. The assignment text is the docstring of the stub in ``exercises/``, so the
+page and the file a learner edits say the same thing.
+
+Each stub file also becomes a page of its own (``exercise-files/mNN_topic.md``) showing the
+file, so the link from the exercise works offline.
+
+A module page without the marker, or a marker on any other page, fails the build.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - the docs stack needs 3.11, the library does not
+    import tomli as tomllib
+
+log = logging.getLogger("mkdocs.hooks.exercises")
+
+MARKER = "<!-- exercises -->"
+MANIFEST = Path("tests") / "exercises" / "manifest.toml"
+STUB_PAGES = "exercise-files"
+
+
+@dataclass
+class Exercise:
+    id: str
+    function: str
+    title: str
+    tests: dict[str, int]
+    hints: list[str] = field(default_factory=list)
+
+    @property
+    def points(self) -> int:
+        return sum(self.tests.values())
+
+
+@dataclass
+class Module:
+    number: int
+    name: str
+    title: str
+    korean: str
+    page: str
+    exercises: list[Exercise]
+
+
+def load_manifest(path: Path) -> list[Module]:
+    """The modules of the course, in order, from the TOML manifest at ``path``."""
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    modules = []
+    for entry in data.get("module", []):
+        exercises = [
+            Exercise(
+                id=str(ex["id"]),
+                function=ex["function"],
+                title=ex["title"],
+                tests={str(k): int(v) for k, v in ex["tests"].items()},
+                hints=list(ex.get("hints", [])),
+            )
+            for ex in entry.get("exercise", [])
+        ]
+        modules.append(
+            Module(
+                number=int(entry["number"]),
+                name=entry["name"],
+                title=entry["title"],
+                korean=entry.get("korean", ""),
+                page=entry["page"],
+                exercises=exercises,
+            )
+        )
+    return modules
+
+
+def stub_docstring(path: Path, name: str) -> str | None:
+    """The docstring of function or class ``name`` in the Python file ``path``, if any."""
+    if not path.is_file():
+        return None
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name == name:
+                return ast.get_docstring(node)
+    return None
+
+
+def _indent(text: str, by: int = 4) -> str:
+    pad = " " * by
+    return "\n".join(pad + line if line.strip() else "" for line in text.splitlines())
+
+
+def _points(n: int) -> str:
+    return f"{n} point" if n == 1 else f"{n} points"
+
+
+def render_exercise(ex: Exercise, module: Module, root: Path, stub_link: str | None) -> str:
+    """The Markdown of one exercise: an admonition with the assignment, tests and hints."""
+    stub_path = f"exercises/{module.name}.py"
+    doc = stub_docstring(root / stub_path, ex.function)
+    body: list[str] = [f"**{ex.title}.**"]
+    if doc:
+        summary = doc.split("\n\n", 1)[0].replace("\n", " ")
+        body[0] += f" {summary}"
+    where = f"[`{stub_path}`]({stub_link})" if stub_link else f"`{stub_path}`"
+    body.append(f"Write `{ex.function}` in {where}, then run `microgradrnn check {module.number}`.")
+    if doc and "\n\n" in doc:
+        body.append(
+            '??? abstract "The full assignment (the docstring)"\n\n' + _indent(f"```text\n{doc}\n```")
+        )
+    rows = "\n".join(f"| `{name}` | {pts} |" for name, pts in ex.tests.items())
+    body.append(f"| test | points |\n|---|---:|\n{rows}")
+    for i, hint in enumerate(ex.hints, start=1):
+        body.append(f'??? tip "Hint {i}"\n\n' + _indent(hint.strip()))
+    header = f'!!! question "Exercise {ex.id} · {ex.function} · {_points(ex.points)}"'
+    return header + "\n\n" + _indent("\n\n".join(body))
+
+
+def render_module(module: Module, root: Path, stub_link: str | None) -> str:
+    """The Markdown that replaces the exercises marker on ``module``'s page."""
+    if not module.exercises:
+        log.info("%s: the manifest lists no exercise for module %d yet", module.page, module.number)
+        return (
+            '!!! info "Exercises"\n\n    The exercises of this module are not in the course manifest yet.\n'
+        )
+    total = sum(ex.points for ex in module.exercises)
+    intro = (
+        f"Module {module.number} has {len(module.exercises)} exercises worth "
+        f"{_points(total)} in all. Check them with `microgradrnn check {module.number}`."
+    )
+    parts = [intro] + [render_exercise(ex, module, root, stub_link) for ex in module.exercises]
+    return "\n\n".join(parts) + "\n"
+
+
+def stub_page(module: Module, source: str) -> str:
+    """A docs page that shows the stub file of ``module``."""
+    return (
+        f"# `exercises/{module.name}.py`\n\n"
+        f"The exercise file of [module {module.number}: {module.title}]"
+        f"(../{module.page}). Edit it in your checkout, then run "
+        f"`microgradrnn check {module.number}`.\n\n"
+        f"```python\n{source.rstrip()}\n```\n"
+    )
+
+
+class _State:
+    root: Path = Path(".")
+    modules: list[Module] = []
+    by_page: dict[str, Module] = {}
+
+
+def on_config(config):
+    _State.root = Path(config.config_file_path).resolve().parent
+    manifest = _State.root / MANIFEST
+    if not manifest.is_file():
+        raise PluginError(f"course manifest not found: {manifest}")
+    _State.modules = load_manifest(manifest)
+    _State.by_page = {m.page: m for m in _State.modules}
+    return config
+
+
+def on_files(files, config):
+    for module in _State.modules:
+        if files.get_file_from_path(module.page) is None:
+            raise PluginError(f"module {module.number} has no page docs/{module.page}")
+        stub = _State.root / "exercises" / f"{module.name}.py"
+        if stub.is_file():
+            files.append(
+                File.generated(
+                    config,
+                    f"{STUB_PAGES}/{module.name}.md",
+                    content=stub_page(module, stub.read_text(encoding="utf-8")),
+                )
+            )
+    return files
+
+
+def on_page_markdown(markdown: str, page, config, files):  # noqa: ARG001 (hook signature)
+    module = _State.by_page.get(page.file.src_uri)
+    count = markdown.count(MARKER)
+    if module is None:
+        if count:
+            raise PluginError(f"{page.file.src_uri}: exercises marker on a page that is no module")
+        return markdown
+    if count != 1:
+        raise PluginError(f"{page.file.src_uri}: expected one '{MARKER}' marker, found {count}")
+    stub_uri = f"{STUB_PAGES}/{module.name}.md"
+    link = f"../{stub_uri}" if files.get_file_from_path(stub_uri) else None
+    if link is None:
+        log.info("%s: exercises/%s.py does not exist yet", page.file.src_uri, module.name)
+    return markdown.replace(MARKER, render_module(module, _State.root, link))
