@@ -1,0 +1,181 @@
+"""The graph protocol both engines share: order, accumulation, scopes, no_grad, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from microgradrnn import Tensor, Value, detect_anomaly, no_grad, scope, topological_order
+
+
+def test_a_node_used_twice_gets_the_summed_gradient():
+    a = Value(3.0)
+    b = a * a + a  # d/da = 2a + 1
+    b.backward()
+    assert a.grad == 7.0
+    t = Tensor([3.0, -1.0], requires_grad=True)
+    (t * t + t).sum().backward()
+    np.testing.assert_allclose(t.grad, [7.0, -1.0])
+
+
+def test_ten_thousand_step_chain_backpropagates_without_recursion_error():
+    x = Value(1.0)
+    y = x
+    for _ in range(10_000):
+        y = y * 1.0001
+    y.backward()
+    assert x.grad == pytest.approx(1.0001**10_000)
+    t = Tensor([1.0], requires_grad=True)
+    u = t
+    for _ in range(10_000):
+        u = (u * 0.5).tanh() + u * 0.5
+    u.sum().backward()
+    assert np.isfinite(t.grad).all() and t.grad[0] > 0
+
+
+def test_topological_order_puts_parents_first_and_visits_each_node_once():
+    a, b = Value(1.0), Value(2.0)
+    c = a * b
+    d = c + a
+    e = d * c
+    order = topological_order(e)
+    assert order[-1] is e
+    assert len(order) == len({id(n) for n in order})
+    position = {id(n): i for i, n in enumerate(order)}
+    for node in order:
+        for parent in node._parents:
+            assert position[id(parent)] < position[id(node)]
+
+
+def test_parents_are_a_tuple_in_argument_order():
+    a, b = Value(1.0), Value(2.0)
+    c = a - b
+    assert isinstance(c._parents, tuple) and c._parents == (a, b) and c._op == "-"
+    x, y = Tensor([1.0], requires_grad=True), Tensor([2.0])
+    z = y @ x
+    assert z._parents == (y, x) and z._op == "@"
+
+
+def test_backward_twice_doubles_leaf_gradients_and_zero_grad_resets():
+    a = Value(2.0)
+    b = (a * a).tanh()
+    b.backward()
+    once = a.grad
+    b.backward()
+    assert a.grad == pytest.approx(2 * once)  # leaves accumulate, intermediates start afresh
+    b.zero_grad()
+    assert a.grad == 0.0 and b.grad == 0.0
+    t = Tensor([0.5, 1.5], requires_grad=True)
+    loss = (t * t).tanh().sum()
+    loss.backward()
+    first = t.grad.copy()
+    loss.backward()
+    np.testing.assert_allclose(t.grad, 2 * first)
+    t.zero_grad()
+    np.testing.assert_allclose(t.grad, [0.0, 0.0])
+
+
+def test_scopes_nest_and_tag_nodes_of_both_engines():
+    a = Value(1.0)
+    with scope("t=3"):
+        with scope("lstm"):
+            b = a * 2
+            t = Tensor([1.0], requires_grad=True) * 2
+        c = b + 1
+    d = c * c
+    assert b.scope == ("t=3", "lstm") and t.scope == ("t=3", "lstm")
+    assert c.scope == ("t=3",) and d.scope == () and a.scope == ()
+    with pytest.raises(ValueError):
+        with scope(""):
+            pass
+
+
+def test_scope_is_restored_after_an_exception():
+    with pytest.raises(RuntimeError):
+        with scope("t=0"):
+            raise RuntimeError
+    assert Value(1.0).scope == ()
+
+
+def test_no_grad_records_nothing_and_detach_cuts_the_graph():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with no_grad():
+        y = x * 3
+    assert not y.requires_grad and y._parents == ()
+    z = (x.detach() * x).sum()
+    z.backward()
+    np.testing.assert_allclose(x.grad, [1.0, 2.0])  # only the non-detached factor counts
+    with no_grad():
+        v = Value(2.0) * Value(3.0)
+    assert v._parents == ()
+
+
+def test_tensor_requires_grad_follows_pytorch():
+    x = Tensor([1.0])
+    assert not (x * 2).requires_grad and x.grad is None
+    w = Tensor([1.0], requires_grad=True)
+    assert (x * w).requires_grad
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        (x * 2).sum().backward()
+
+
+def test_errors_name_shapes_and_ops():
+    a, b = Tensor(np.ones((3, 4))), Tensor(np.ones((5, 4)))
+    with pytest.raises(ValueError, match=r"'\+'.*\(3, 4\).*\(5, 4\)"):
+        _ = a + b
+    with pytest.raises(ValueError, match=r"'@'.*\(3, 4\) @ \(5, 4\)"):
+        _ = a @ b
+    w = Tensor(np.ones((2, 2)), requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"shape \(2, 2\) needs an upstream gradient"):
+        (w * 2).backward()
+    (w * 2).backward(np.ones((2, 2)))
+    np.testing.assert_allclose(w.grad, 2 * np.ones((2, 2)))
+    with pytest.raises(ValueError, match="upstream gradient of shape"):
+        (w * 2).backward(np.ones(3))
+
+
+def test_anomaly_mode_names_the_first_op_that_produced_nan_or_inf():
+    x = Tensor([1.0, -1.0], requires_grad=True)
+    with detect_anomaly():
+        y = x * 2
+        with scope("t=4"):
+            with pytest.raises(FloatingPointError, match=r"'log'.*t=4"):
+                y.log()
+        with pytest.raises(FloatingPointError, match="'exp'"):
+            Value(800.0).exp()
+    assert np.isnan(x.log().data[1])  # outside anomaly mode: nan, as in numpy and PyTorch
+
+
+def test_anomaly_mode_catches_a_non_finite_gradient():
+    x = Tensor([0.0], requires_grad=True)
+    y = x**0.5  # forward 0 is fine; its derivative is infinite
+    with detect_anomaly():
+        with pytest.raises(FloatingPointError, match="gradient"):
+            y.sum().backward()
+
+
+def test_value_rejects_non_numbers_and_bad_domains():
+    with pytest.raises(TypeError):
+        Value("3")
+    with pytest.raises(ValueError, match="positive"):
+        Value(-1.0).log()
+    with pytest.raises(ZeroDivisionError):
+        Value(1.0) / 0
+    with pytest.raises(ValueError, match="not a real number"):
+        Value(-2.0) ** 0.5
+
+
+def test_leaf_gradients_are_private_copies():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()
+    a.grad *= 0.0  # an optimizer or clipping updates .grad in place
+    np.testing.assert_allclose(b.grad, [1.0, 1.0])
+
+
+def test_numpy_scalars_on_the_left_defer_to_tensor():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = np.float64(2.0) * x
+    assert isinstance(y, Tensor)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, [2.0, 2.0])
