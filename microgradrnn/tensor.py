@@ -181,7 +181,13 @@ class Tensor(Node):
 
     def __mul__(self, other: Tensor | float) -> Tensor:
         return self._binary(
-            other, "*", np.multiply, lambda a, b, out: lambda g: (g * b.data, g * a.data)
+            other,
+            "*",
+            np.multiply,
+            lambda a, b, out: lambda g: (
+                g * b.data if a.requires_grad else None,
+                g * a.data if b.requires_grad else None,
+            ),
         )
 
     def __truediv__(self, other: Tensor | float) -> Tensor:
@@ -189,7 +195,10 @@ class Tensor(Node):
             other,
             "/",
             np.divide,
-            lambda a, b, out: lambda g: (g / b.data, -g * out / b.data),
+            lambda a, b, out: lambda g: (
+                g / b.data if a.requires_grad else None,
+                -g * out / b.data if b.requires_grad else None,
+            ),
         )
 
     def __pow__(self, other: Tensor | float) -> Tensor:
@@ -245,14 +254,15 @@ class Tensor(Node):
             B = b.data if b.ndim > 1 else b.data[:, None]
             G = g[..., None] if b.ndim == 1 else g
             G = G[..., None, :] if a.ndim == 1 else G
-            ga = G @ np.swapaxes(B, -1, -2)
-            gb = np.swapaxes(A, -1, -2) @ G
-            if a.ndim == 1:
-                ga = ga.sum(axis=tuple(range(ga.ndim - 2))) if ga.ndim > 2 else ga
-                ga = ga[0]
-            if b.ndim == 1:
-                gb = gb.sum(axis=tuple(range(gb.ndim - 2))) if gb.ndim > 2 else gb
-                gb = gb[:, 0]
+            ga = gb = None
+            if a.requires_grad:  # an input batch x in x @ W needs no gradient: skip its matmul
+                ga = G @ np.swapaxes(B, -1, -2)
+                if a.ndim == 1:
+                    ga = ga.sum(axis=tuple(range(ga.ndim - 2)))[0] if ga.ndim > 2 else ga[0]
+            if b.requires_grad:
+                gb = np.swapaxes(A, -1, -2) @ G
+                if b.ndim == 1:
+                    gb = gb.sum(axis=tuple(range(gb.ndim - 2)))[:, 0] if gb.ndim > 2 else gb[:, 0]
             return ga, gb
 
         return Tensor._make(data, (a, b), "@", backward)
@@ -423,22 +433,30 @@ class Tensor(Node):
                 raise ValueError(f"upstream gradient of shape {g.shape} for a tensor of shape {self.shape}")
         self._accumulate(g)
 
-    def _accumulate(self, g: np.ndarray) -> None:
+    def _accumulate(self, g: np.ndarray, shared: bool = True) -> None:
+        """Add ``g`` to this tensor's gradient; ``shared`` says ``g`` may be referenced elsewhere."""
         if self._grad is None:
-            # Leaves keep a private copy: users update .grad in place (clipping, optimizers).
-            self._grad = np.array(g, dtype=self.data.dtype) if not self._parents else g
+            # A leaf's .grad is updated in place by users (clipping, optimizers), so it must
+            # not alias another node's array; intermediates are only read, never written.
+            if self._parents or not shared:
+                self._grad = g
+            else:
+                self._grad = np.array(g, dtype=self.data.dtype)
         else:
             self._grad = self._grad + g
 
     def _propagate(self) -> None:
         grads = self._backward(self._grad)
+        handed: list[np.ndarray] = [self._grad]
         for parent, g in zip(self._parents, grads):
             if g is None or not parent.requires_grad:
                 continue
             g = unbroadcast(g, parent.data.shape)
             if graph._anomaly and not np.all(np.isfinite(g)):
                 raise graph.anomaly_error(self, "gradient")
-            parent._accumulate(g)
+            shared = g.base is not None or not g.flags.writeable or any(g is h for h in handed)
+            handed.append(g)
+            parent._accumulate(g, shared)
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, precision=4, separator=", ", threshold=20)

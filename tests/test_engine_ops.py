@@ -32,7 +32,8 @@ UNARY = {
     "mul_const": lambda a: a * -3.0,
     "rdiv_const": lambda a: 2.0 / a,
     "rpow_const": lambda a: 2.0**a,
-    "composite": lambda a: ((a * a + 1).tanh() * a.sigmoid() - a / 3).exp(),
+    # its derivative is > 0 everywhere, so no point has a gradient made of round-off alone
+    "composite": lambda a: (a.sigmoid() * 2 + a).tanh() * 3 + a.exp(),
 }
 POSITIVE_ONLY = {"log", "sqrt_by_pow", "rdiv_const"}
 
