@@ -36,9 +36,11 @@ class Value(Node):
         _local: tuple[float, ...] = (),
         label: str | None = None,
     ):
-        if not isinstance(data, Real):
-            raise TypeError(f"Value holds a real number, got {type(data).__name__}: {data!r}")
-        self.data = float(data)
+        if type(data) is not float:  # the fast path: every operation passes a float
+            if not isinstance(data, Real):
+                raise TypeError(f"Value holds a real number, got {type(data).__name__}: {data!r}")
+            data = float(data)
+        self.data = data
         self.grad = 0.0
         if graph._grad_enabled:
             self._parents = _parents
