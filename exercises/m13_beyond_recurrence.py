@@ -1,0 +1,73 @@
+"""Module 13: beyond recurrence (순환을 넘어서).
+
+An RNN must finish step t-1 before it can start step t, so it is hard to run in
+parallel. A 1D convolution looks at a window of K steps at every position at once, and
+attention lets every output look at every input state directly (at a cost of O(T^2)
+for a whole sequence, the price the Transformer pays). You will write both forwards
+with Tensor ops, so their gradients come for free.
+
+Fill in each function marked 'write your code here', then run
+``microgradrnn check m13_beyond_recurrence`` to grade this file.
+"""
+
+from __future__ import annotations
+
+import math  # noqa: F401 (yours to use)
+
+import numpy as np
+
+from microgradrnn import Tensor
+
+
+def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """Exercise 13.1 (6 points): a 1D convolution over time, valid padding, stride 1.
+
+    As in PyTorch's ``Conv1d`` the kernel is not flipped (a cross-correlation)::
+
+        out[b, t, o] = bias[o] + sum over c, k of weight[o, c, k] * x[b, t + k, c]
+
+    for t = 0 .. T-K (no padding: the output is K-1 steps shorter than the input).
+
+    Args:
+        x: shape (B, T, C_in), batch first with channels last (the layout of the RNN
+            layers of this course; PyTorch's ``Conv1d`` wants (B, C_in, T)).
+        weight: shape (C_out, C_in, K), PyTorch's layout.
+        bias: shape (C_out,), or None for no bias.
+
+    Returns:
+        A Tensor of shape (B, T - K + 1, C_out) built from Tensor ops, so that gradients
+        reach ``x``, ``weight`` and ``bias``. Raises ``ValueError`` naming both sizes
+        when T < K or when the channel counts of ``x`` and ``weight`` differ.
+    """
+    # ---- write your code here (about 11 lines) ----
+    raise NotImplementedError("exercise 13.1: conv1d")
+
+
+def attention(
+    query: Tensor, keys: Tensor, values: Tensor, mask: np.ndarray | None = None
+) -> tuple[Tensor, Tensor]:
+    """Exercise 13.2 (7 points): scaled dot-product attention over encoder states.
+
+    A decoder state (the query) scores every encoder state (the keys), the scores become
+    weights by a softmax over time, and the context is the weighted sum of the values::
+
+        scores[b, t]  = sum over h of query[b, h] * keys[b, t, h] / sqrt(H)
+        weights[b, :] = softmax(scores[b, :])              (over the T time steps)
+        context[b, h] = sum over t of weights[b, t] * values[b, t, h]
+
+    With ``mask`` (bool, shape (B, T)), positions where it is False (padding) get a
+    weight of exactly 0 and the softmax runs over the others only; every row of the
+    mask has at least one True.
+
+    Args:
+        query: shape (B, H).
+        keys: shape (B, T, H).
+        values: shape (B, T, H).
+        mask: None, or a bool numpy array of shape (B, T).
+
+    Returns:
+        ``(context, weights)``: Tensors of shapes (B, H) and (B, T), built from Tensor
+        ops so gradients reach query, keys and values; each row of weights sums to 1.
+    """
+    # ---- write your code here (about 7 lines) ----
+    raise NotImplementedError("exercise 13.2: attention")
