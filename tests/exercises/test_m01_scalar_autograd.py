@@ -18,12 +18,16 @@ def m(load_exercise):
 
 
 def _grad(node, what: str) -> float:
-    assert isinstance(node.grad, (int, float)), f"expected {what}.grad to be a float, got {type(node.grad).__name__}"
+    assert isinstance(node.grad, (int, float)), (
+        f"expected {what}.grad to be a float, got {type(node.grad).__name__}"
+    )
     return float(node.grad)
 
 
 def _close(got: float, expected: float, what: str, tol: float = 1e-6) -> None:
-    assert math.isclose(got, expected, rel_tol=tol, abs_tol=tol), f"{what}: expected {expected:.8g}, got {got:.8g}"
+    assert math.isclose(got, expected, rel_tol=tol, abs_tol=tol), (
+        f"{what}: expected {expected:.8g}, got {got:.8g}"
+    )
 
 
 def _central(f, x: float, eps: float = 1e-6) -> float:
@@ -205,7 +209,9 @@ def test_topological_sort_puts_parents_first_on_random_dags(m):
         for i, node in enumerate(order):
             for p in node._parents:
                 assert id(p) in position, f"expected every parent to be listed, node {i} has one missing"
-                assert position[id(p)] < i, f"expected parents first, got a parent at {position[id(p)]} after {i}"
+                assert position[id(p)] < i, (
+                    f"expected parents first, got a parent at {position[id(p)]} after {i}"
+                )
         assert order[-1] is root, f"expected the root last, got it at position {position.get(id(root))}"
 
 
@@ -214,7 +220,9 @@ def test_topological_sort_lists_each_reachable_node_exactly_once(m):
         root, reachable = _random_dag(m, seed)
         order = _order(m, root)
         ids = [id(n) for n in order]
-        assert len(ids) == len(set(ids)), f"expected no repeats, got {len(ids) - len(set(ids))} repeated nodes"
+        assert len(ids) == len(set(ids)), (
+            f"expected no repeats, got {len(ids) - len(set(ids))} repeated nodes"
+        )
         assert set(ids) == set(reachable), (
             f"expected the {len(reachable)} nodes reachable from the root, got {len(set(ids))} "
             f"({len(set(ids) - set(reachable))} unreachable ones included)"
@@ -232,7 +240,9 @@ def test_topological_sort_handles_a_10000_deep_chain_without_recursion(m, defaul
         order = _order(m, root)
     except RecursionError:
         pytest.fail("expected an iterative sort, got RecursionError on a 10,000-deep chain")
-    assert len(order) == 20_001, f"expected 20001 nodes (chain, leaf and one constant per step), got {len(order)}"
+    assert len(order) == 20_001, (
+        f"expected 20001 nodes (chain, leaf and one constant per step), got {len(order)}"
+    )
     assert order[0] is leaf or order[0]._parents == (), "expected a leaf first"
     assert order[-1] is root, "expected the root last"
 
@@ -271,8 +281,10 @@ def test_backward_matches_central_differences(reference_parts):
     for x, y in [(0.3, -0.7), (-1.1, 0.4), (0.9, 1.5)]:
         a, b, out = _expression(m, x, y)
         m.backward(out)
-        _close(_grad(a, "a"), _central(lambda v: _f(v, y), x), f"d f/da at ({x}, {y})", tol=1e-5)
-        _close(_grad(b, "b"), _central(lambda v: _f(x, v), y), f"d f/db at ({x}, {y})", tol=1e-5)
+        da = _central(lambda v, y=y: _f(v, y), x)
+        db = _central(lambda v, x=x: _f(x, v), y)
+        _close(_grad(a, "a"), da, f"d f/da at ({x}, {y})", tol=1e-5)
+        _close(_grad(b, "b"), db, f"d f/db at ({x}, {y})", tol=1e-5)
         _close(_grad(out, "root"), 1.0, "root.grad")
 
 
@@ -299,7 +311,9 @@ def test_backward_twice_doubles_leaf_gradients_only(reference_parts):
     z = y * 3.0
     m.backward(z)
     m.backward(z)
-    _close(_grad(x, "x"), 12.0, "x.grad after two backward calls (6 each; intermediates recomputed, not summed)")
+    _close(
+        _grad(x, "x"), 12.0, "x.grad after two backward calls (6 each; intermediates recomputed, not summed)"
+    )
     _close(_grad(y, "y"), 3.0, "y.grad (an intermediate) after two backward calls")
     _close(_grad(z, "z"), 1.0, "z.grad (the root) after two backward calls")
 
@@ -325,7 +339,9 @@ def test_zero_grad_resets_every_node_of_the_graph(reference_parts):
         node.grad = float(i + 1)
     m.zero_grad(out)
     left = [n.grad for n in nodes if n.grad != 0.0]
-    assert not left, f"expected every one of {len(nodes)} gradients to be 0, got {len(left)} nonzero: {left[:4]}"
+    assert not left, (
+        f"expected every one of {len(nodes)} gradients to be 0, got {len(left)} nonzero: {left[:4]}"
+    )
 
 
 def test_zero_grad_reaches_the_bottom_of_a_deep_chain(reference_parts, default_recursion_limit):
@@ -337,4 +353,6 @@ def test_zero_grad_reaches_the_bottom_of_a_deep_chain(reference_parts, default_r
         m.zero_grad(root)
     except RecursionError:
         pytest.fail("expected zero_grad to work without recursion, got RecursionError")
-    assert leaf.grad == 0.0 and root.grad == 0.0, f"expected leaf and root grad 0, got {leaf.grad}, {root.grad}"
+    assert leaf.grad == 0.0 and root.grad == 0.0, (
+        f"expected leaf and root grad 0, got {leaf.grad}, {root.grad}"
+    )
