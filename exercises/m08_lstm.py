@@ -1,0 +1,115 @@
+"""Module 8: LSTM (장단기 메모리).
+
+An LSTM carries two states from step to step: the cell state c (long-term memory)
+and the hidden state h (short-term memory, also the output). Gates are sigmoids
+between 0 and 1 that multiply what flows through them: a forget gate of 0.2 keeps
+20 % of the old cell state. PyTorch stacks the four gates in one weight matrix in
+the order i (input), f (forget), g (cell candidate), o (output).
+
+Fill in each function marked 'write your code here', then run
+``microgradrnn check m08_lstm`` to grade this file.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from microgradrnn import Tensor
+
+GATES = ("i", "f", "g", "o")
+
+
+def lstm_step(
+    x: Tensor,
+    h: Tensor,
+    c: Tensor,
+    weight_ih: Tensor,
+    weight_hh: Tensor,
+    bias_ih: Tensor,
+    bias_hh: Tensor,
+) -> tuple[Tensor, Tensor]:
+    """Exercise 8.1 (8 points): one LSTM step, PyTorch's equations and gate order.
+
+    With H the hidden size and the rows of the weights stacked as gates i, f, g, o
+    (rows 0..H-1 are i, H..2H-1 are f, 2H..3H-1 are g, 3H..4H-1 are o)::
+
+        i  = sigmoid(x W_ii^T + b_ii + h W_hi^T + b_hi)    input gate
+        f  = sigmoid(x W_if^T + b_if + h W_hf^T + b_hf)    forget gate
+        g  = tanh(x W_ig^T + b_ig + h W_hg^T + b_hg)       cell candidate
+        o  = sigmoid(x W_io^T + b_io + h W_ho^T + b_ho)    output gate
+        c' = f * c + i * g                                 cell state (long-term memory)
+        h' = o * tanh(c')                                  hidden state (short-term memory)
+
+    Use Tensor ops only (``@``, ``+``, ``*``, ``.T``, slicing, ``.sigmoid()``,
+    ``.tanh()``) so gradients reach every argument.
+
+    Args:
+        x: input, shape (B, I).
+        h, c: previous hidden and cell state, shape (B, H) each.
+        weight_ih: shape (4H, I).  weight_hh: shape (4H, H).
+        bias_ih, bias_hh: shape (4H,) each.
+
+    Returns:
+        ``(h_next, c_next)``, Tensors of shape (B, H) each.
+    """
+    # ---- write your code here (about 9 lines) ----
+    raise NotImplementedError("exercise 8.1: lstm_step")
+
+
+def gate_slice(weight: np.ndarray, gate: str) -> np.ndarray:
+    """Exercise 8.2 (3 points): the rows of one gate in a stacked LSTM weight or bias.
+
+    Args:
+        weight: ``weight_ih`` (4H, I), ``weight_hh`` (4H, H) or a bias (4H,), gates
+            stacked in PyTorch's order i, f, g, o.
+        gate: one of ``"i"``, ``"f"``, ``"g"``, ``"o"``.
+
+    Returns:
+        The H rows (first axis) of that gate: shape (H, I), (H, H) or (H,).
+        Raises ``ValueError`` for any other gate name, or when the first axis is not
+        a multiple of 4.
+    """
+    # ---- write your code here (about 7 lines) ----
+    raise NotImplementedError("exercise 8.2: gate_slice")
+
+
+def forget_gate_bias(
+    bias_ih: np.ndarray, bias_hh: np.ndarray, value: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exercise 8.3 (3 points): start the forget gate at a bias of ``value`` (1.0: remember).
+
+    At initialisation a forget gate near sigmoid(0) = 0.5 halves the cell state at
+    every step, so the memory fades fast. Setting the forget gate's total bias
+    ``b_if + b_hf`` to 1 (Jozefowicz et al., 2015; Keras' ``unit_forget_bias``) starts it
+    near sigmoid(1) = 0.73.
+
+    Args:
+        bias_ih, bias_hh: shape (4H,) each, gates in the order i, f, g, o.
+        value: the forget gate's total bias.
+
+    Returns:
+        New arrays ``(new_bias_ih, new_bias_hh)`` (the inputs are not modified): the
+        forget slice of ``new_bias_ih`` is ``value`` and that of ``new_bias_hh`` is 0, so
+        that they add up to ``value``; the slices of the other gates are unchanged.
+    """
+    # ---- write your code here (about 5 lines) ----
+    raise NotImplementedError("exercise 8.3: forget_gate_bias")
+
+
+def lstm_param_count(
+    input_size: int, hidden_size: int, num_layers: int = 1, bidirectional: bool = False
+) -> int:
+    """Exercise 8.4 (4 points): the number of parameters of PyTorch's ``LSTM``.
+
+    One cell with input size I and hidden size H has 4 gates, each with a (H, I)
+    input weight, a (H, H) recurrent weight and two bias vectors of H:
+    4 (H*I + H*H + 2H) numbers. Layer 0 reads the input (I features); every later layer
+    reads the output of the layer below, which has H features, or 2H when the layer is
+    bidirectional (forward and reverse outputs side by side). A bidirectional layer has
+    two cells (one per direction) with their own weights.
+
+    Returns:
+        The total number of parameters, an int.
+    """
+    # ---- write your code here (about 6 lines) ----
+    raise NotImplementedError("exercise 8.4: lstm_param_count")
