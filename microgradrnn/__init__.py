@@ -7,6 +7,7 @@ The two engines share one graph protocol (:mod:`microgradrnn.graph`):
 >>> W = Tensor([[1.0, 2.0]], requires_grad=True); (W @ Tensor([3.0, 4.0])).sum().backward()
 """
 
+from microgradrnn.draw import draw
 from microgradrnn.gradcheck import gradcheck, numerical_grad, rel_error
 from microgradrnn.graph import (
     backward,
@@ -29,6 +30,7 @@ __all__ = [
     "concat",
     "current_scope",
     "detect_anomaly",
+    "draw",
     "gradcheck",
     "is_grad_enabled",
     "no_grad",
