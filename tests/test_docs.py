@@ -150,5 +150,11 @@ def test_home_and_lstm_pages_show_the_setup_and_gate_equations(site: Path) -> No
     assert lstm.count('<div class="math-display"><math') >= 6, "LSTM page lacks its gate equations"
 
 
-def test_search_index_is_built(site: Path) -> None:
-    assert (site / "search" / "search_index.json").is_file()
+def test_search_works_from_a_server_and_from_disk(site: Path) -> None:
+    index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    # Opened from file://, Material's bundle loads the index as a script setting `__index`.
+    script = (site / "search" / "search_index.js").read_text(encoding="utf-8")
+    assert script == "var __index = " + index
+    # ...and the search worker runs through our stand-in, loaded before the bundle.
+    home = _page(site, "index.md")
+    assert home.index('src="javascripts/file-search.js"') < home.index('src="assets/javascripts/bundle.')

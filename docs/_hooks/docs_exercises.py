@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import logging
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ else:  # pragma: no cover - the docs stack needs 3.11, the library does not
 log = logging.getLogger("mkdocs.hooks.exercises")
 
 MARKER = "<!-- exercises -->"
+_NUMBER_AND_POINTS = re.compile(r"^\s*Exercise [0-9.]+\s*(\(\d+ points?\))?\s*[:.]\s*")
 MANIFEST = Path("tests") / "exercises" / "manifest.toml"
 STUB_PAGES = "exercise-files"
 
@@ -116,6 +118,9 @@ def render_exercise(ex: Exercise, module: Module, root: Path, stub_link: str | N
     body: list[str] = [f"**{ex.title}.**"]
     if doc:
         summary = doc.split("\n\n", 1)[0].replace("\n", " ")
+        # The header already says the number and points that a stub's summary may repeat.
+        summary = _NUMBER_AND_POINTS.sub("", summary, count=1)
+        summary = summary[:1].upper() + summary[1:]
         body[0] += f" {summary}"
     where = f"[`{stub_path}`]({stub_link})" if stub_link else f"`{stub_path}`"
     body.append(f"Write `{ex.function}` in {where}, then run `microgradrnn check {module.number}`.")
