@@ -217,12 +217,10 @@ def describe_exception(excinfo, target: str) -> tuple[str, bool]:  # noqa: ANN00
         lines = reason.splitlines()
         reason = "\n".join(lines[:2])
     elif isinstance(exc, SystemExit):
-        reason = f"SystemExit({message or '0'}): the submission called sys.exit"
+        reason = f"sys.exit({message}) was called"
     else:
         first = message.splitlines()[0] if message else ""
         reason = f"{name}: {first}" if first else name
-    if at_import and not reason.startswith("not implemented"):
-        reason = f"{reason} while importing the submission"
     return _cap(reason + where, _REASON_CAP), at_import
 
 
@@ -278,7 +276,7 @@ class ReportPlugin:
                 state["reason"], state["import"] = pending[1], pending[2]
             else:
                 state["reason"] = "marked as expected to fail" if xfail else report.outcome
-            if report.when != "call":
+            if report.when != "call" and not state["import"]:
                 state["reason"] = f"in test {report.when}: {state['reason']}"
             state["detail"] = _cap(_safe_str(report.longreprtext), _DETAIL_CAP, keep_end=True)
         if report.when == "teardown":

@@ -121,6 +121,8 @@ def _base_env(home: str) -> dict[str, str]:
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
         "PY_COLORS": "0",
+        # only pytest's own plugins: third-party ones are slow to import and not ours to trust
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         "NO_COLOR": "1",
         # one thread per child: two children share two cores
         "OPENBLAS_NUM_THREADS": "1",

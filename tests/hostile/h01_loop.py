@@ -1,0 +1,7 @@
+def bad():
+    while True:
+        pass
+
+
+def add(a, b):
+    return a + b

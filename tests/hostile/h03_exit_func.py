@@ -1,0 +1,9 @@
+import sys
+
+
+def bad():
+    sys.exit(0)
+
+
+def add(a, b):
+    return a + b
