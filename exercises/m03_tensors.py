@@ -1,0 +1,89 @@
+"""Module 3 · Tensors (텐서): the perceptron as ``x @ W + b`` and how its gradients flow.
+
+The notes' perceptron multiplies the inputs by weights, adds a bias and applies an
+activation ("w곱해서 ... b 더하고"). For a batch of N inputs at once that is one matrix
+product and one broadcast addition:
+
+    h = x @ W + b        x (N, I), W (I, O), b (O,) -> h (N, O)
+
+Here you write, in plain numpy, the backward pass the library's Tensor runs for these two
+operations. Every function receives the upstream gradient G = d(loss)/d(result), of the
+result's shape, and returns the gradient of each input, of that input's shape.
+
+* Exercise 3.1 ``matmul_backward``: the two gradients of ``A @ B``.
+* Exercise 3.2 ``unbroadcast``: sum a gradient back to the shape of a broadcast input.
+* Exercise 3.3 ``linear_backward``: the three gradients of ``x @ W + b``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def matmul_backward(A: np.ndarray, B: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exercise 3.1 (5 points): gradients of C = A @ B.
+
+    Each C[i, j] = sum_k A[i, k] B[k, j], so A[i, k] touches the whole row i of C,
+    weighted by row k of B. Given G = dL/dC, return
+
+        dA = dL/dA, of A's shape (n, k)
+        dB = dL/dB, of B's shape (k, m)
+
+    A check that saves many bugs: each result must have the shape of its input, and there
+    is only one way to multiply G with A or B (transposed or not) that gives it.
+
+    Args:
+        A: shape (n, k).
+        B: shape (k, m).
+        G: the upstream gradient, shape (n, m).
+
+    Returns:
+        ``(dA, dB)``: float64 arrays of shapes (n, k) and (k, m).
+    """
+    # ---- write your code here (about 1 lines) ----
+    raise NotImplementedError("exercise 3.1: matmul_backward")
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Exercise 3.2 (6 points): sum ``grad`` back to ``shape``, undoing numpy broadcasting.
+
+    When an input of ``shape`` was broadcast to a bigger result (a bias (O,) added to
+    (N, O), a column (N, 1) added to (N, O)), each of its numbers was used several times,
+    so its gradient is the *sum* of the gradients of all the places it was copied to:
+
+    1. broadcasting may prepend axes: sum ``grad`` over its leading extra axes;
+    2. an axis of size 1 in ``shape`` may have been stretched: sum over it, keeping it
+       (``keepdims=True``) so the size 1 stays.
+
+    Do not use the library's ``microgradrnn.tensor.unbroadcast``: this is the exercise.
+
+    Args:
+        grad: the gradient of the broadcast result, any shape that ``shape`` broadcasts to.
+        shape: the shape of the input, e.g. ``(3,)``, ``(4, 1)`` or ``()``.
+
+    Returns:
+        float64 array of exactly ``shape``.
+    """
+    # ---- write your code here (about 8 lines) ----
+    raise NotImplementedError("exercise 3.2: unbroadcast")
+
+
+def linear_backward(
+    x: np.ndarray, W: np.ndarray, b: np.ndarray, G: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exercise 3.3 (5 points): gradients of the perceptron layer h = x @ W + b.
+
+    Combine your two functions: ``x @ W`` is a matrix product, and adding ``b`` of shape
+    (O,) to a result of shape (N, O) broadcasts it over the N rows.
+
+    Args:
+        x: the inputs, shape (N, I).
+        W: the weights, shape (I, O).
+        b: the bias, shape (O,).
+        G: the upstream gradient dL/dh, shape (N, O).
+
+    Returns:
+        ``(dx, dW, db)``: float64 arrays of shapes (N, I), (I, O) and (O,).
+    """
+    # ---- write your code here (about 2 lines) ----
+    raise NotImplementedError("exercise 3.3: linear_backward")
