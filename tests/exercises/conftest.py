@@ -1,8 +1,9 @@
 """Load the exercise files under test from one folder: the learner's, the solutions, or a submission.
 
-The folder is ``$MICROGRADRNN_TARGET`` when set, else ``exercises/`` of this checkout.
-Every exercise test reaches the code under test only through the ``load_exercise``
-fixture, so the same tests grade any folder.
+The folder is ``$MICROGRADRNN_TARGET`` when set, else ``solutions/`` of this checkout, so a
+plain ``pytest`` proves the reference answers right (``microgradrnn check`` points the
+tests at your ``exercises/``). Every exercise test reaches the code under test only through
+the ``load_exercise`` fixture, so the same tests grade any folder.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def target_dir() -> Path:
     """The folder whose ``mNN_<topic>.py`` files are being graded."""
-    return Path(os.environ.get("MICROGRADRNN_TARGET", ROOT / "exercises")).resolve()
+    return Path(os.environ.get("MICROGRADRNN_TARGET", ROOT / "solutions")).resolve()
 
 
 def load_module(name: str) -> ModuleType:
