@@ -7,6 +7,7 @@ One build (module-scoped) is shared by every test here. Skipped when the docs ex
 from __future__ import annotations
 
 import html
+import os
 import re
 import subprocess
 import sys
@@ -39,6 +40,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         capture_output=True,
         text=True,
         timeout=600,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stderr[-4000:]}"
     return out

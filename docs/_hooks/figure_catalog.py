@@ -480,30 +480,31 @@ def embedding_graph() -> Figure:
 
 @figure
 def charlm_cell() -> Figure:
-    """A character model: embedding, LSTM, output layer and loss at every step."""
-    from microgradrnn import scope
+    """A character model: embedding, LSTM cell, output layer and loss at every step."""
+    from microgradrnn import Tensor, scope
     from microgradrnn.draw import draw
-    from microgradrnn.nn import LSTM, Embedding, Linear
+    from microgradrnn.nn import Embedding, Linear, LSTMCell
 
     text = "hello"
     vocab = sorted(set(text))
-    ids = np.array([vocab.index(ch) for ch in text])
-    emb, lstm, head = Embedding(len(vocab), 3, seed=0), LSTM(3, 4, seed=1), Linear(4, len(vocab), seed=2)
-    x = emb(ids[:-1].reshape(-1, 1))
-    x.label = "embed"
-    out, _ = lstm(x)
+    ids = [vocab.index(ch) for ch in text]
+    emb, cell, head = Embedding(len(vocab), 3, seed=0), LSTMCell(3, 4, seed=1), Linear(4, len(vocab), seed=2)
+    state = (Tensor(np.zeros((1, 4)), label="h0"), Tensor(np.zeros((1, 4)), label="c0"))
     losses = []
     for t in range(len(text) - 1):
-        with scope(f"t={t}"), scope("output"):
-            logp = head(out[t]).log_softmax(axis=-1)
-            losses.append(-logp[0, int(ids[t + 1])])
+        with scope(f"t={t}"):
+            x = emb(np.array([ids[t]]))
+            x.label = f"embed({text[t]!r})"
+            state = cell(x, state)
+            with scope("output"):
+                losses.append(-head(state[0]).log_softmax(axis=-1)[0, ids[t + 1]])
     loss = losses[0]
     for term in losses[1:]:
         loss = loss + term
     loss.label = "loss"
     return Figure(
         graph_svg(draw(loss, detail="cell", shared="one")),
-        'A character model on "hello": each character is embedded, read by the LSTM, and '
+        'A character model on "hello": each character is embedded, read by the LSTM cell, and '
         "every step's output layer predicts the next character (h→e, e→l, l→l, l→o); the loss "
         "sums the four cross-entropies.",
     )
