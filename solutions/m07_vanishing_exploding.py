@@ -91,7 +91,9 @@ def clip_grad_norm(grads: list[np.ndarray], max_norm: float) -> tuple[list[np.nd
     return [g * factor for g in grads], total_norm
 
 
-def failure_experiment(scale: float, T: int = 30, seed: int = 0):
+def failure_experiment(
+    scale: float, T: int = 30, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The fixed RNN of exercise 7.4 (given, not an exercise): ``(x, weight_ih, weight_hh, bias)``.
 
     H = 8 hidden units, I = 1 input, B = 1. With ``rng = np.random.default_rng(seed)``,
