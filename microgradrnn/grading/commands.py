@@ -6,6 +6,7 @@ import argparse
 import os
 import shutil
 import sys
+import textwrap
 import time
 import unicodedata
 from pathlib import Path
@@ -96,14 +97,21 @@ def run_grade(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- check
 
 
+def _course_of(exercises: Path) -> Path | None:
+    """The course beside an ``exercises/`` folder of a clone: ``tests/exercises``, if it has a manifest."""
+    course = exercises.parent / "tests" / "exercises"
+    return course if (course / "manifest.toml").is_file() else None
+
+
 def find_exercises(start: Path, manifest: Manifest) -> Path | None:
-    """The nearest ``exercises/`` folder holding a course file, from ``start`` upward."""
+    """The nearest ``exercises/`` folder of a clone or holding a course file, from ``start`` upward.
+
+    Falls back to the ``exercises/`` of the checkout this package was installed from.
+    """
     names = {m.filename for m in manifest}
     for folder in (start, *start.parents):
-        candidate = folder / "exercises"
-        if folder.name == "exercises" and any((folder / n).is_file() for n in names):
-            return folder
-        if candidate.is_dir() and any((candidate / n).is_file() for n in names):
+        candidate = folder if folder.name == "exercises" else folder / "exercises"
+        if candidate.is_dir() and (_course_of(candidate) or any((candidate / n).is_file() for n in names)):
             return candidate
     checkout = default_course_root().parents[1] / "exercises"
     return checkout if checkout.is_dir() else None
@@ -131,33 +139,49 @@ def _pts(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
+def _wrap(text: str, width: int, lines: int) -> list[str]:
+    """``text`` wrapped to ``width`` columns, at most ``lines`` lines (the last one cut with …)."""
+    wrapped = textwrap.wrap(" ".join(text.split()), width=max(20, width)) or [""]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = _fit(wrapped[-1] + " …", width).rstrip()
+    return wrapped
+
+
 def render_module(result, width: int, style: _Style) -> list[str]:  # noqa: ANN001 - runner.ModuleResult
-    """The scoreboard lines of one module."""
+    """The scoreboard lines of one module: a header, then one line per exercise.
+
+    Under each exercise that is not complete: why its first failing test failed, and the
+    exercise's first hint. Under the header: the docs page to read.
+    """
     module = result.module
     score = f"{_pts(result.score)} / {_pts(result.max_score)}"
     full = result.score >= result.max_score
     head = f"{module.number:>2}  {module.title}" + (f"  {module.korean}" if module.korean else "")
     lines = [style(_fit(head, width - len(score) - 1), "1") + " " + style(score, "32;1" if full else "1")]
-    if result.error:
-        for text in result.error.splitlines()[:3]:
-            lines.append("    " + style(_fit(text, width - 4).rstrip(), "31"))
+    if module.page and not full:
+        lines.append("    " + style(f"read docs/{module.page}", "2"))
+    for text in result.error.splitlines()[:3]:
+        lines.append("    " + style(_fit(text, width - 4).rstrip(), "31"))
+    indent = " " * 12
     for ex in result.exercises:
-        mark = style("✓", "32") if ex.score >= ex.max_score else style("✗", "31")
+        done = ex.score >= ex.max_score
+        mark = style("✓", "32") if done else style("✗", "31")
         right = f"{_pts(ex.score)} / {_pts(ex.max_score)}"
-        left = f"{ex.exercise.id:<5} {ex.exercise.title} ({ex.exercise.function})"
+        left = f"{ex.exercise.id:<6}{ex.exercise.title} ({ex.exercise.function})"
         lines.append(f"    {mark} {_fit(left, width - 7 - len(right))} {right}")
         failure = ex.first_failure
         if failure is None or result.error:
             continue
-        reason = failure.reason.splitlines() or ["failed"]
-        lines.append("          " + style(_fit(f"{failure.name}: {reason[0]}", width - 10).rstrip(), "33"))
-        for extra in reason[1:2]:
-            lines.append("          " + style(_fit(extra, width - 10).rstrip(), "33"))
-        where = [f"read docs/{module.page}"] if module.page else []
+        if failure.reason.startswith("not implemented yet"):
+            reason = [f"not implemented yet: write {ex.exercise.function} in exercises/{module.filename}"]
+        else:
+            first, *rest = failure.reason.splitlines() or ["failed"]
+            reason = [f"{failure.name}: {first}", *rest[:1]]
+        for text in reason:
+            lines += [indent + style(t, "33") for t in _wrap(text, width - len(indent), 2)]
         if ex.exercise.hints:
-            where.append(f"hint: {ex.exercise.hints[0]}")
-        if where:
-            lines.append("          " + style(_fit(" · ".join(where), width - 10).rstrip(), "2"))
+            lines += [indent + style(t, "2") for t in _wrap("hint: " + ex.exercise.hints[0], width - 12, 2)]
     return lines
 
 
@@ -168,25 +192,26 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
     out = out or sys.stdout
     err = sys.stderr
+    if args.timeout <= 0:
+        print(f"microgradrnn check: --timeout must be positive, got {args.timeout:g}", file=err)
+        return 2
     try:
-        manifest = load_manifest(args.course)
+        exercises = Path(args.exercises).resolve() if args.exercises else None
+        if exercises is None:
+            exercises = find_exercises(Path.cwd(), load_manifest(args.course))
+        if exercises is None or not exercises.is_dir():
+            print(
+                "microgradrnn check: no exercises/ folder found here or above; pass --exercises DIR", file=err
+            )
+            return 2
+        course_root = args.course or _course_of(exercises)  # the clone the learner works in
+        manifest = load_manifest(course_root)
+        wanted = [manifest.module(args.module)] if args.module is not None else list(manifest)
     except ManifestError as error:
         print(f"microgradrnn check: {error}", file=err)
         return 2
-    if args.module is not None:
-        try:
-            wanted = [manifest.module(args.module)]
-        except KeyError as error:
-            print(f"microgradrnn check: {error.args[0]}", file=err)
-            return 2
-    else:
-        wanted = list(manifest)
-    exercises = Path(args.exercises) if args.exercises else find_exercises(Path.cwd(), manifest)
-    if exercises is None or not exercises.is_dir():
-        print("microgradrnn check: no exercises/ folder found here or above; pass --exercises DIR", file=err)
-        return 2
-    if args.timeout <= 0:
-        print(f"microgradrnn check: --timeout must be positive, got {args.timeout:g}", file=err)
+    except KeyError as error:
+        print(f"microgradrnn check: {error.args[0]}", file=err)
         return 2
     graded = [m for m in wanted if m.exercises]
     style = _Style(out)
@@ -197,7 +222,7 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
         return 0
     skipped = len(wanted) - len(graded)
     print(
-        f"{len(graded)} module(s) with exercises"
+        f"{len(graded)} module{'s' if len(graded) != 1 else ''} with exercises"
         + (f" ({skipped} without exercises yet)" if skipped else "")
         + "; each runs in its own process.\n",
         file=out,
@@ -217,7 +242,7 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         course = run_course(
             exercises,
-            course_root=args.course,
+            course_root=course_root,
             modules=[m.name for m in graded],
             limits=Limits(timeout=args.timeout),
             on_module=done,

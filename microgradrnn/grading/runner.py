@@ -25,6 +25,8 @@ SEARCH_DEPTH = 3  # how deep to look for exercise files inside a submission fold
 LISTING_CAP = 200  # ignored files named in the report
 MODULE_BUDGET_FACTOR = 3  # a module's reruns after a crash share this many wall-clock limits
 WORKERS = 2
+REASON_CAP = 1000  # characters of a failure reason taken from a child
+DETAIL_CAP = 12_000  # characters of a report or captured output taken from a child
 
 _PASSED, _FAILED = "passed", "failed"
 
@@ -292,9 +294,9 @@ def _grade_module(ctx: _Context, module: Module, present: bool, hidden_files: li
             elif kind == "result" and record.get("nodeid") == current and current not in outcomes:
                 outcomes[current] = _Outcome(
                     status=_PASSED if record.get("outcome") == _PASSED else _FAILED,
-                    reason=str(record.get("reason", "")) or "failed",
-                    detail=str(record.get("detail", "")),
-                    output=str(record.get("output", "")),
+                    reason=_capped(record.get("reason"), REASON_CAP) or "failed",
+                    detail=_capped(record.get("detail"), DETAIL_CAP),
+                    output=_capped(record.get("output"), DETAIL_CAP),
                     import_error=bool(record.get("import_error")),
                 )
                 current = None
@@ -372,6 +374,11 @@ def _finish(
                 TestResult(name, 0.0, 1.0, _FAILED, error or bad.reason, "" if error else bad.detail)
             )
     return ModuleResult(module, exercises, hidden, error, time.monotonic() - started, runs, log)
+
+
+def _capped(value: object, cap: int) -> str:
+    text = value if isinstance(value, str) else ""
+    return text if len(text) <= cap else text[:cap] + " [...]"
 
 
 def _join(group: list[_Outcome]) -> str:
