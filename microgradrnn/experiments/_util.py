@@ -1,0 +1,55 @@
+"""Helpers the experiments share: float conversion, running means, training loops' plumbing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+Callback = Callable[[int, float], None]
+"""Called as ``callback(step, loss)`` after every optimisation step (for progress bars)."""
+
+
+def as_float(x: Any) -> float:
+    """A Python float from a float, a numpy scalar or a one-element Tensor."""
+    return float(x.item()) if hasattr(x, "item") else float(x)
+
+
+def smooth(values: Sequence[float], window: int) -> np.ndarray:
+    """Running mean over the last ``window`` values (fewer at the start), same length as ``values``."""
+    v = np.asarray(values, dtype=np.float64)
+    if v.size == 0:
+        return v
+    c = np.cumsum(np.insert(v, 0, 0.0))
+    idx = np.arange(1, v.size + 1)
+    lo = np.maximum(idx - window, 0)
+    return (c[idx] - c[lo]) / (idx - lo)
+
+
+def build_vocab(sentences: Sequence[Sequence[str]], specials: Sequence[str] = ("<unk>",)) -> dict[str, int]:
+    """Token -> id: ``specials`` first (0 is ``"<unk>"``), then each token in order of first appearance."""
+    vocab = {tok: i for i, tok in enumerate(specials)}
+    for sentence in sentences:
+        for tok in sentence:
+            vocab.setdefault(tok, len(vocab))
+    return vocab
+
+
+def encode(tokens: Sequence[str], vocab: dict[str, int], unk: str = "<unk>") -> np.ndarray:
+    """Ids (int64, shape (len(tokens),)) of ``tokens``; unknown ones map to ``vocab[unk]``."""
+    return np.array([vocab.get(tok, vocab[unk]) for tok in tokens], dtype=np.int64)
+
+
+def length_batches(lengths: Sequence[int], batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Index batches in which every sequence has the same length, shuffled (no padding needed).
+
+    Sequences are grouped by length, each group shuffled and cut into batches of at most
+    ``batch_size``, and the batches shuffled; every index appears in exactly one batch.
+    """
+    lengths = np.asarray(lengths)
+    batches = []
+    for n in np.unique(lengths):
+        idx = rng.permutation(np.flatnonzero(lengths == n))
+        batches += [idx[i : i + batch_size] for i in range(0, len(idx), batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
