@@ -180,3 +180,7 @@ def test_marker_missing_on_a_module_page_fails(tmp_path: Path) -> None:
     other = SimpleNamespace(file=SimpleNamespace(src_uri="howto/check.md"))
     with pytest.raises(PluginError, match="no module"):
         exercises_hook.on_page_markdown("<!-- exercises -->", other, None, files)
+
+
+def test_markdown_text_keeps_angle_brackets_visible_but_code_untouched() -> None:
+    assert exercises_hook.md_text("with <unk> and `<pad>`") == "with &lt;unk&gt; and `<pad>`"

@@ -102,6 +102,20 @@ def stub_docstring(path: Path, name: str) -> str | None:
     return None
 
 
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+
+
+def md_text(text: str) -> str:
+    """``text`` for Markdown: ``<`` and ``>`` outside code spans escaped, so ``<unk>`` shows."""
+    out, last = [], 0
+    for m in _CODE_SPAN.finditer(text):
+        out.append(text[last : m.start()].replace("<", "&lt;").replace(">", "&gt;"))
+        out.append(m.group(0))
+        last = m.end()
+    out.append(text[last:].replace("<", "&lt;").replace(">", "&gt;"))
+    return "".join(out)
+
+
 def _indent(text: str, by: int = 4) -> str:
     pad = " " * by
     return "\n".join(pad + line if line.strip() else "" for line in text.splitlines())
@@ -115,13 +129,13 @@ def render_exercise(ex: Exercise, module: Module, root: Path, stub_link: str | N
     """The Markdown of one exercise: an admonition with the assignment, tests and hints."""
     stub_path = f"exercises/{module.name}.py"
     doc = stub_docstring(root / stub_path, ex.function)
-    body: list[str] = [f"**{ex.title}.**"]
+    body: list[str] = [f"**{md_text(ex.title)}.**"]
     if doc:
         summary = doc.split("\n\n", 1)[0].replace("\n", " ")
         # The header already says the number and points that a stub's summary may repeat.
         summary = _NUMBER_AND_POINTS.sub("", summary, count=1)
         summary = summary[:1].upper() + summary[1:]
-        body[0] += f" {summary}"
+        body[0] += f" {md_text(summary)}"
     where = f"[`{stub_path}`]({stub_link})" if stub_link else f"`{stub_path}`"
     body.append(f"Write `{ex.function}` in {where}, then run `microgradrnn check {module.number}`.")
     if doc and "\n\n" in doc:
@@ -131,7 +145,7 @@ def render_exercise(ex: Exercise, module: Module, root: Path, stub_link: str | N
     rows = "\n".join(f"| `{name}` | {pts} |" for name, pts in ex.tests.items())
     body.append(f"| test | points |\n|---|---:|\n{rows}")
     for i, hint in enumerate(ex.hints, start=1):
-        body.append(f'??? tip "Hint {i}"\n\n' + _indent(hint.strip()))
+        body.append(f'??? tip "Hint {i}"\n\n' + _indent(md_text(hint.strip())))
     header = f'!!! question "Exercise {ex.id} · {ex.function} · {_points(ex.points)}"'
     return header + "\n\n" + _indent("\n\n".join(body))
 
