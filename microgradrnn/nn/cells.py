@@ -28,10 +28,21 @@ LSTMState = tuple[Tensor, Tensor]
 __all__ = ["GRUCell", "LSTMCell", "RNNCell", "gru_cell", "lstm_cell", "rnn_cell"]
 
 
-def _affine(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-    """x W^T + b without shape checks: the callers check once per call, not once per step."""
-    out = x @ weight.T
+def _affine(x: Tensor, weight: Tensor, bias: Tensor | None, transposed: bool = False) -> Tensor:
+    """x W^T + b without shape checks: the callers check once per call, not once per step.
+
+    ``transposed``: ``weight`` is already W^T. A sequence layer transposes each weight
+    once per sequence rather than once per step: every step's gradient then adds into
+    one contiguous (in, G*H) array, where a fresh ``W.T`` per step would add a strided
+    view into the (G*H, in) gradient, several times slower.
+    """
+    out = x @ (weight if transposed else weight.T)
     return out if bias is None else out + bias
+
+
+def _gate_rows(weight: Tensor, start: int, stop: int, transposed: bool) -> Tensor:
+    """Rows start:stop of W (the columns of W^T when ``transposed``)."""
+    return weight[:, start:stop] if transposed else weight[start:stop]
 
 
 def _masked(h: Tensor, mask: Tensor | None) -> Tensor:
@@ -48,15 +59,19 @@ def rnn_cell(
     nonlinearity: str = "tanh",
     name: str = "rnn",
     h_mask: Tensor | None = None,
+    transposed: bool = False,
 ) -> Tensor:
     r"""One Elman RNN step: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu).
 
     ``x`` (B, I) or (I,), ``h`` (B, H) or (H,) -> h' of ``h``'s shape. ``h_mask``
     (recurrent dropout) multiplies ``h`` on its way into the recurrent product only.
+    ``transposed``: the weights are given as W^T (see :func:`_affine`), in every cell function.
     """
     with scope(name):
         with scope("hidden state"):
-            a = _affine(x, weight_ih, bias_ih) + _affine(_masked(h, h_mask), weight_hh, bias_hh)
+            a = _affine(x, weight_ih, bias_ih, transposed) + _affine(
+                _masked(h, h_mask), weight_hh, bias_hh, transposed
+            )
             h = a.tanh() if nonlinearity == "tanh" else a.relu()
     h.label = "h"
     return h
@@ -71,6 +86,7 @@ def lstm_cell(
     bias_hh: Tensor | None = None,
     name: str = "lstm",
     h_mask: Tensor | None = None,
+    transposed: bool = False,
 ) -> LSTMState:
     r"""One LSTM step, PyTorch's equations with gates stacked i, f, g, o::
 
@@ -84,9 +100,11 @@ def lstm_cell(
     ``x`` (B, I) or (I,); ``state`` = (h, c), each (B, H) or (H,). Returns (h', c').
     """
     h, c = state
-    H = weight_hh.shape[1]
+    H = weight_hh.shape[0 if transposed else 1]
     with scope(name):
-        z = _affine(x, weight_ih, bias_ih) + _affine(_masked(h, h_mask), weight_hh, bias_hh)
+        z = _affine(x, weight_ih, bias_ih, transposed) + _affine(
+            _masked(h, h_mask), weight_hh, bias_hh, transposed
+        )
         with scope("input gate"):
             i = z[..., 0 * H : 1 * H].sigmoid()
         with scope("forget gate"):
@@ -113,6 +131,7 @@ def gru_cell(
     variant: str = "pytorch",
     name: str = "gru",
     h_mask: Tensor | None = None,
+    transposed: bool = False,
 ) -> Tensor:
     r"""One GRU step, gates stacked r, z, n::
 
@@ -125,15 +144,17 @@ def gru_cell(
     PyTorch (and cuDNN) apply the reset gate after the recurrent product; the original
     GRU applies it to h before. ``x`` (B, I) or (I,), ``h`` (B, H) or (H,) -> h'.
     """
-    H = weight_hh.shape[1]
+    H = weight_hh.shape[0 if transposed else 1]
     with scope(name):
         h_in = _masked(h, h_mask)
-        a = _affine(x, weight_ih, bias_ih)  # W_ir x + b_ir | W_iz x + b_iz | W_in x + b_in
+        a = _affine(x, weight_ih, bias_ih, transposed)  # W_ir x + b_ir | W_iz x + b_iz | W_in x + b_in
         if variant == "pytorch":
-            b = _affine(h_in, weight_hh, bias_hh)  # W_hr h + b_hr | W_hz h + b_hz | W_hn h + b_hn
+            b = _affine(h_in, weight_hh, bias_hh, transposed)  # W_hr h + b_hr | W_hz h + b_hz | W_hn h + b_hn
         else:
-            rz = slice(0, 2 * H)
-            b = _affine(h_in, weight_hh[rz], None if bias_hh is None else bias_hh[rz])
+            W_hrz = _gate_rows(weight_hh, 0, 2 * H, transposed)  # W_hr | W_hz
+            W_hn = _gate_rows(weight_hh, 2 * H, 3 * H, transposed)
+            b_hrz, b_hn = (None, None) if bias_hh is None else (bias_hh[: 2 * H], bias_hh[2 * H :])
+            b = _affine(h_in, W_hrz, b_hrz, transposed)  # W_hr h + b_hr | W_hz h + b_hz
         with scope("reset gate"):
             r = (a[..., 0 * H : 1 * H] + b[..., 0 * H : 1 * H]).sigmoid()
         with scope("update gate"):
@@ -142,8 +163,7 @@ def gru_cell(
             if variant == "pytorch":
                 n = (a[..., 2 * H : 3 * H] + r * b[..., 2 * H : 3 * H]).tanh()
             else:
-                W_hn, b_hn = weight_hh[2 * H :], None if bias_hh is None else bias_hh[2 * H :]
-                n = (a[..., 2 * H : 3 * H] + _affine(r * h_in, W_hn, b_hn)).tanh()
+                n = (a[..., 2 * H : 3 * H] + _affine(r * h_in, W_hn, b_hn, transposed)).tanh()
         with scope("hidden state"):
             h = (1 - z) * n + z * h
     h.label = "h"

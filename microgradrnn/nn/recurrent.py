@@ -118,6 +118,18 @@ class RNNBase(Module):
     def _step(self, x: Tensor, state: Any, params: tuple, name: str, h_mask: Tensor | None) -> Any:
         raise NotImplementedError
 
+    def _shared_parameters(self, layer: int, direction: int) -> tuple[Tensor | None, ...]:
+        """The weights as every step of one sequence uses them, computed once per sequence.
+
+        W^T instead of W (see ``cells._affine``); for RNN and LSTM, whose two biases are
+        only ever added together, b_ih + b_hh as one bias (``bias_hh`` None): one add
+        per step fewer. GRU keeps both, as b_hn sits inside the reset gate's product.
+        """
+        w_ih, w_hh, b_ih, b_hh = self.cell_parameters(layer, direction)
+        if self.mode != "gru" and b_ih is not None:
+            b_ih, b_hh = b_ih + b_hh, None
+        return w_ih.T, w_hh.T, b_ih, b_hh
+
     def _prepare(self, input: Any, hx: Any) -> tuple[Tensor, list[list[Tensor]], bool]:
         """Input as (T, B, I) and the initial states as one list per state kind of (B, H) tensors."""
         name = type(self).__name__
@@ -187,7 +199,7 @@ class RNNBase(Module):
                 h_mask = None
                 if self.training and self.recurrent_dropout:
                     h_mask = dropout_mask((B, H), self.recurrent_dropout, self._rng, x.dtype)
-                params, name = self.cell_parameters(layer, direction), self.cell_name(layer, direction)
+                params, name = self._shared_parameters(layer, direction), self.cell_name(layer, direction)
                 outs: list[Tensor] = [None] * T  # type: ignore[list-item]
                 for t in reversed(range(T)) if direction else range(T):
                     with scope(f"t={t}"):
@@ -272,7 +284,9 @@ class RNN(RNNBase):
         )
 
     def _step(self, x: Tensor, state: Any, params: tuple, name: str, h_mask: Tensor | None) -> Any:
-        return rnn_cell(x, state, *params, nonlinearity=self.nonlinearity, name=name, h_mask=h_mask)
+        return rnn_cell(
+            x, state, *params, nonlinearity=self.nonlinearity, name=name, h_mask=h_mask, transposed=True
+        )
 
     def extra_repr(self) -> str:
         return super().extra_repr() + (", nonlinearity='relu'" if self.nonlinearity == "relu" else "")
@@ -325,7 +339,7 @@ class LSTM(RNNBase):
                     p.data[hidden_size : 2 * hidden_size] += forget_bias
 
     def _step(self, x: Tensor, state: Any, params: tuple, name: str, h_mask: Tensor | None) -> Any:
-        return lstm_cell(x, state, *params, name=name, h_mask=h_mask)
+        return lstm_cell(x, state, *params, name=name, h_mask=h_mask, transposed=True)
 
 
 class GRU(RNNBase):
@@ -370,4 +384,4 @@ class GRU(RNNBase):
         )
 
     def _step(self, x: Tensor, state: Any, params: tuple, name: str, h_mask: Tensor | None) -> Any:
-        return gru_cell(x, state, *params, variant=self.variant, name=name, h_mask=h_mask)
+        return gru_cell(x, state, *params, variant=self.variant, name=name, h_mask=h_mask, transposed=True)

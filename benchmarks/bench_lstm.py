@@ -1,0 +1,193 @@
+"""LSTM benchmark: our ``nn.LSTM`` vs the same math hand-written in numpy vs ``torch.nn.LSTM``.
+
+Run: ``python benchmarks/bench_lstm.py`` (torch is optional; without it its rows are skipped).
+
+One forward pass over the sequence and one backward pass (gradients of every weight,
+upstream gradient of the whole output), at B=32, I=32, H=128, T=64:
+
+* ours: ``microgradrnn.nn.LSTM`` in float64, the graph built step by step;
+* numpy: the same equations and their back-propagation through time written out by hand
+  (:func:`numpy_lstm`), float64, one matrix product per weight per step, as ours;
+* torch: ``torch.nn.LSTM`` on the CPU in float64 and float32.
+
+The implementations take turns inside every round and the best round counts, so a busy
+machine slows them alike. Then ours at T=64 and T=512: the cost per step should stay flat.
+BLAS threads matter on a small machine: ``OPENBLAS_NUM_THREADS=1`` gives steadier numbers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from microgradrnn import Tensor
+from microgradrnn.nn import LSTM
+
+B, I, H, T = 32, 32, 128, 64
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def numpy_lstm(
+    x: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, b_ih: np.ndarray, b_hh: np.ndarray, d_out: np.ndarray
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Forward over ``x`` (T, B, I) from a zero state, then BPTT of sum(d_out * output).
+
+    Returns the output (T, B, H) and the gradients of the four parameters.
+    """
+    steps, batch, _ = x.shape
+    hidden = w_hh.shape[1]
+    h, c = np.zeros((batch, hidden)), np.zeros((batch, hidden))
+    out, cache = np.empty((steps, batch, hidden)), []
+    for t in range(steps):
+        z = x[t] @ w_ih.T + b_ih + h @ w_hh.T + b_hh
+        i, f = _sigmoid(z[:, :hidden]), _sigmoid(z[:, hidden : 2 * hidden])
+        g, o = np.tanh(z[:, 2 * hidden : 3 * hidden]), _sigmoid(z[:, 3 * hidden :])
+        c_new = f * c + i * g
+        tc = np.tanh(c_new)
+        cache.append((h, c, i, f, g, o, tc))
+        h, c = o * tc, c_new
+        out[t] = h
+    grads = {k: np.zeros_like(v) for k, v in (("weight_ih", w_ih), ("weight_hh", w_hh), ("bias", b_ih))}
+    dh_next, dc_next = np.zeros((batch, hidden)), np.zeros((batch, hidden))
+    for t in reversed(range(steps)):
+        h_prev, c_prev, i, f, g, o, tc = cache[t]
+        dh = d_out[t] + dh_next
+        dc = dc_next + dh * o * (1.0 - tc * tc)
+        dz = np.concatenate(
+            [dc * g * i * (1 - i), dc * c_prev * f * (1 - f), dc * i * (1 - g * g), dh * tc * o * (1 - o)],
+            axis=1,
+        )
+        grads["weight_ih"] += dz.T @ x[t]
+        grads["weight_hh"] += dz.T @ h_prev
+        grads["bias"] += dz.sum(axis=0)
+        dh_next, dc_next = dz @ w_hh, dc * f
+    grads = {
+        "weight_ih_l0": grads["weight_ih"],
+        "weight_hh_l0": grads["weight_hh"],
+        "bias_ih_l0": grads["bias"],
+        "bias_hh_l0": grads["bias"],
+    }
+    return out, grads
+
+
+def _ours(lstm: LSTM, x: np.ndarray, d_out: np.ndarray) -> Callable[[], None]:
+    xt = Tensor(x)
+
+    def step() -> None:
+        lstm.zero_grad()
+        out, _ = lstm(xt)
+        out.backward(d_out)
+
+    return step
+
+
+def _numpy(lstm: LSTM, x: np.ndarray, d_out: np.ndarray) -> Callable[[], None]:
+    p = {k: v.data for k, v in lstm.named_parameters()}
+
+    def step() -> None:
+        numpy_lstm(x, p["weight_ih_l0"], p["weight_hh_l0"], p["bias_ih_l0"], p["bias_hh_l0"], d_out)
+
+    return step
+
+
+def _torch(lstm: LSTM, x: np.ndarray, d_out: np.ndarray, dtype: str) -> Callable[[], None] | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    dt = getattr(torch, dtype)
+    ref = torch.nn.LSTM(I, H).to(dt)
+    ref.load_state_dict({k: torch.tensor(v) for k, v in lstm.state_dict().items()})
+    xt, up = torch.tensor(x, dtype=dt), torch.tensor(d_out, dtype=dt)
+
+    def step() -> None:
+        ref.zero_grad()
+        out, _ = ref(xt)
+        out.backward(up)
+
+    return step
+
+
+def _rounds(fns: dict[str, Callable[[], None]], rounds: int) -> dict[str, float]:
+    """Best seconds per call of each function, taking turns in every round."""
+    best = dict.fromkeys(fns, float("inf"))
+    for fn in fns.values():  # warm-up
+        fn()
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
+
+
+def check_same_numbers(seed: int = 0) -> float:
+    """Largest difference between our gradients and the hand-written ones (they must agree)."""
+    rng = np.random.default_rng(seed)
+    lstm = LSTM(I, H, seed=seed)
+    x, d_out = rng.standard_normal((8, B, I)), rng.standard_normal((8, B, H))
+    out, _ = lstm(Tensor(x))
+    out.backward(d_out)
+    p = {k: v.data for k, v in lstm.named_parameters()}
+    ref_out, grads = numpy_lstm(
+        x, p["weight_ih_l0"], p["weight_hh_l0"], p["bias_ih_l0"], p["bias_hh_l0"], d_out
+    )
+    diffs = [np.abs(out.data - ref_out).max()]
+    diffs += [np.abs(v.grad - grads[k]).max() for k, v in lstm.named_parameters()]
+    return float(max(diffs))
+
+
+def run(rounds: int = 7) -> dict[str, float]:
+    """All LSTM measurements, for the combined runner (milliseconds and ratios)."""
+    rng = np.random.default_rng(0)
+    lstm = LSTM(I, H, seed=0)
+    x, d_out = rng.standard_normal((T, B, I)), rng.standard_normal((T, B, H))
+    fns = {"ours": _ours(lstm, x, d_out), "numpy": _numpy(lstm, x, d_out)}
+    for dtype in ("float64", "float32"):
+        fn = _torch(lstm, x, d_out, dtype)
+        if fn is not None:
+            fns[f"torch_{dtype}"] = fn
+    best = _rounds(fns, rounds)
+    result = {f"lstm_{k}_ms": v * 1e3 for k, v in best.items()}
+    result["lstm_ours_over_numpy"] = best["ours"] / best["numpy"]
+    for k in best:
+        if k.startswith("torch"):
+            result[f"lstm_ours_over_{k}"] = best["ours"] / best[k]
+    long_x, long_up = rng.standard_normal((8 * T, B, I)), rng.standard_normal((8 * T, B, H))
+    long = _rounds({"long": _ours(lstm, long_x, long_up)}, max(2, rounds // 3))["long"]
+    result["lstm_ours_T512_ms"] = long * 1e3
+    result["lstm_T512_over_T64"] = long / best["ours"]
+    result["lstm_max_abs_diff_vs_numpy"] = check_same_numbers()
+    return result
+
+
+def main() -> None:
+    r = run()
+    print(f"LSTM forward+backward, B={B} I={I} H={H} T={T} (best of the rounds):")
+    print(f"  ours (float64)        {r['lstm_ours_ms']:8.2f} ms")
+    print(
+        f"  numpy by hand         {r['lstm_numpy_ms']:8.2f} ms   "
+        f"ours/numpy = {r['lstm_ours_over_numpy']:.2f}x (aim <= 1.25x)"
+    )
+    for dtype in ("float64", "float32"):
+        if f"lstm_torch_{dtype}_ms" in r:
+            print(
+                f"  torch {dtype}         {r[f'lstm_torch_{dtype}_ms']:8.2f} ms   "
+                f"ours/torch = {r[f'lstm_ours_over_torch_{dtype}']:.2f}x"
+            )
+    if "lstm_torch_float64_ms" not in r:
+        print("  torch                 not installed, skipped")
+    print(
+        f"  ours at T=512         {r['lstm_ours_T512_ms']:8.2f} ms   T=512 / T=64 = "
+        f"{r['lstm_T512_over_T64']:.2f} (linear cost: 8)"
+    )
+    print(f"  same numbers as numpy: max |difference| = {r['lstm_max_abs_diff_vs_numpy']:.1e}")
+
+
+if __name__ == "__main__":
+    main()
