@@ -139,9 +139,14 @@ def _pts(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
+def _printable(text: str) -> str:
+    # Reasons quote the learner's values: keep escape sequences out of the terminal.
+    return "".join(c if c.isprintable() else " " for c in text)
+
+
 def _wrap(text: str, width: int, lines: int) -> list[str]:
     """``text`` wrapped to ``width`` columns, at most ``lines`` lines (the last one cut with …)."""
-    wrapped = textwrap.wrap(" ".join(text.split()), width=max(20, width)) or [""]
+    wrapped = textwrap.wrap(" ".join(_printable(text).split()), width=max(20, width)) or [""]
     if len(wrapped) > lines:
         wrapped = wrapped[:lines]
         wrapped[-1] = _fit(wrapped[-1] + " …", width).rstrip()
@@ -162,7 +167,7 @@ def render_module(result, width: int, style: _Style) -> list[str]:  # noqa: ANN0
     if module.page and not full:
         lines.append("    " + style(f"read docs/{module.page}", "2"))
     for text in result.error.splitlines()[:3]:
-        lines.append("    " + style(_fit(text, width - 4).rstrip(), "31"))
+        lines.append("    " + style(_fit(_printable(text), width - 4).rstrip(), "31"))
     indent = " " * 12
     for ex in result.exercises:
         done = ex.score >= ex.max_score

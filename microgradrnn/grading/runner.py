@@ -6,6 +6,7 @@ and ``microgradrnn grade`` (an untrusted submission); both get the same isolatio
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import stat
@@ -23,6 +24,7 @@ FILE_CAP = 1 << 20  # bytes of one submitted exercise file
 COURSE_COPY_CAP = 64 << 20  # bytes copied from the course folder into a run
 SEARCH_DEPTH = 3  # how deep to look for exercise files inside a submission folder
 LISTING_CAP = 200  # ignored files named in the report
+SCAN_CAP = 10_000  # directory entries looked at in a submission
 MODULE_BUDGET_FACTOR = 3  # a module's reruns after a crash share this many wall-clock limits
 WORKERS = 2
 REASON_CAP = 1000  # characters of a failure reason taken from a child
@@ -113,13 +115,16 @@ def _find_files(submission: Path, wanted: set[str]) -> tuple[dict[str, Path], li
     found: dict[str, Path] = {}
     ignored: list[str] = []
     queue: list[tuple[Path, int]] = [(submission, 0)]
-    while queue:
+    seen = 0
+    while queue and seen < SCAN_CAP:
         folder, depth = queue.pop(0)
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as scan:
+                entries = sorted(itertools.islice(scan, SCAN_CAP - seen), key=lambda e: e.name)
         except OSError:
             continue
         for entry in entries:
+            seen += 1
             rel = os.path.relpath(entry.path, submission)
             if entry.is_symlink():
                 ignored.append(f"{rel} (symbolic link)")
@@ -202,6 +207,7 @@ class _Outcome:
     detail: str = ""
     output: str = ""
     import_error: bool = False
+    died: bool = False  # the grading process ended during this test
 
 
 def _function_of(nodeid: str) -> str:
@@ -306,7 +312,7 @@ def _grade_module(ctx: _Context, module: Module, present: bool, hidden_files: li
             break
         death = describe_death(child, limits.timeout)
         if current is not None and current not in outcomes:
-            outcomes[current] = _Outcome(_FAILED, death)  # the test running when the child died
+            outcomes[current] = _Outcome(_FAILED, death, died=True)  # running when the child died
         remaining = [n for n in collected if n not in outcomes]
         if not remaining:
             break
@@ -341,6 +347,9 @@ def _finish(
     all_outcomes = [o for group in by_function.values() for o in group]
     if not error and all_outcomes and all(o.import_error for o in all_outcomes):
         error = f"not gradable: {all_outcomes[0].reason}"
+    deaths = {o.reason for o in all_outcomes if o.died}
+    if not error and len(all_outcomes) > 1 and all(o.died for o in all_outcomes) and len(deaths) == 1:
+        error = f"no test could finish: {deaths.pop()}"  # e.g. os._exit at import
 
     exercises = []
     for exercise in module.exercises:

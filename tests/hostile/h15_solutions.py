@@ -18,6 +18,11 @@ def bad():
                 stolen.append(handle.read())
         except OSError:
             pass
+    try:
+        with open(f"/proc/{os.getppid()}/environ", "rb") as handle:  # the grader's environment
+            stolen.append(handle.read())
+    except OSError:
+        pass
     sys.path.insert(0, "{{REPO}}")
     try:
         import solutions  # noqa: F401
