@@ -40,7 +40,7 @@ def matmul_backward(A: np.ndarray, B: np.ndarray, G: np.ndarray) -> tuple[np.nda
     Returns:
         ``(dA, dB)``: float64 arrays of shapes (n, k) and (k, m).
     """
-    # ---- write your code here (about 1 lines) ----
+    # ---- write your code here (1 line) ----
     raise NotImplementedError("exercise 3.1: matmul_backward")
 
 
