@@ -11,19 +11,29 @@ upstream gradient of the whole output), at B=32, I=32, H=128, T=64:
 * torch: ``torch.nn.LSTM`` on the CPU in float64 and float32.
 
 The implementations take turns inside every round and the best round counts, so a busy
-machine slows them alike. Then ours at T=64 and T=512: the cost per step should stay flat.
-BLAS threads matter on a small machine: ``OPENBLAS_NUM_THREADS=1`` gives steadier numbers.
+machine slows them alike. Ours also runs at T=512 in the same rounds: eight times the
+steps should cost eight times the time.
+
+Everything runs on one core: run as a script, BLAS is limited to one thread (set
+``OPENBLAS_NUM_THREADS`` yourself to change it) and torch to one intra-op thread, so the
+comparison is of implementations, not of thread pools (oversubscribed BLAS threads on a
+busy 2-core machine made one 32x128x512 matmul 10x slower here).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+import os
 
-import numpy as np
+if __name__ == "__main__":
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads its BLAS
 
-from microgradrnn import Tensor
-from microgradrnn.nn import LSTM
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from microgradrnn import Tensor  # noqa: E402
+from microgradrnn.nn import LSTM  # noqa: E402
 
 B, I, H, T = 32, 32, 128, 64
 
@@ -100,6 +110,7 @@ def _torch(lstm: LSTM, x: np.ndarray, d_out: np.ndarray, dtype: str) -> Callable
         import torch
     except ImportError:
         return None
+    torch.set_num_threads(1)
     dt = getattr(torch, dtype)
     ref = torch.nn.LSTM(I, H).to(dt)
     ref.load_state_dict({k: torch.tensor(v) for k, v in lstm.state_dict().items()})
@@ -113,17 +124,22 @@ def _torch(lstm: LSTM, x: np.ndarray, d_out: np.ndarray, dtype: str) -> Callable
     return step
 
 
-def _rounds(fns: dict[str, Callable[[], None]], rounds: int) -> dict[str, float]:
-    """Best seconds per call of each function, taking turns in every round."""
-    best = dict.fromkeys(fns, float("inf"))
+def _rounds(fns: dict[str, Callable[[], None]], rounds: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Best CPU seconds and best wall-clock seconds per call of each function, taking turns each round.
+
+    CPU time (of this process, all its threads) is the steadier measure when other
+    programs share the cores; wall-clock time is what a user waits.
+    """
+    cpu, wall = dict.fromkeys(fns, float("inf")), dict.fromkeys(fns, float("inf"))
     for fn in fns.values():  # warm-up
         fn()
     for _ in range(rounds):
         for name, fn in fns.items():
-            start = time.perf_counter()
+            c0, w0 = time.process_time(), time.perf_counter()
             fn()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return best
+            cpu[name] = min(cpu[name], time.process_time() - c0)
+            wall[name] = min(wall[name], time.perf_counter() - w0)
+    return cpu, wall
 
 
 def check_same_numbers(seed: int = 0) -> float:
@@ -142,50 +158,60 @@ def check_same_numbers(seed: int = 0) -> float:
     return float(max(diffs))
 
 
-def run(rounds: int = 7) -> dict[str, float]:
+def run(rounds: int = 5) -> dict[str, float]:
     """All LSTM measurements, for the combined runner (milliseconds and ratios)."""
     rng = np.random.default_rng(0)
     lstm = LSTM(I, H, seed=0)
     x, d_out = rng.standard_normal((T, B, I)), rng.standard_normal((T, B, H))
+    long_x, long_up = rng.standard_normal((8 * T, B, I)), rng.standard_normal((8 * T, B, H))
     fns = {"ours": _ours(lstm, x, d_out), "numpy": _numpy(lstm, x, d_out)}
     for dtype in ("float64", "float32"):
         fn = _torch(lstm, x, d_out, dtype)
         if fn is not None:
             fns[f"torch_{dtype}"] = fn
-    best = _rounds(fns, rounds)
+    best, wall = _rounds(fns, rounds)
+    # The long run in a phase of its own: freeing its large graph disturbs the allocator
+    # for whatever runs next, so T=64 is timed again beside it for the ratio.
+    long_cpu, long_wall = _rounds(
+        {"T64": fns["ours"], "T512": _ours(lstm, long_x, long_up)}, max(2, rounds // 2)
+    )
+    best["ours_T512"], wall["ours_T512"] = long_cpu["T512"], long_wall["T512"]
     result = {f"lstm_{k}_ms": v * 1e3 for k, v in best.items()}
+    result.update({f"lstm_{k}_wall_ms": v * 1e3 for k, v in wall.items()})
     result["lstm_ours_over_numpy"] = best["ours"] / best["numpy"]
+    result["lstm_ours_over_numpy_wall"] = wall["ours"] / wall["numpy"]
     for k in best:
         if k.startswith("torch"):
             result[f"lstm_ours_over_{k}"] = best["ours"] / best[k]
-    long_x, long_up = rng.standard_normal((8 * T, B, I)), rng.standard_normal((8 * T, B, H))
-    long = _rounds({"long": _ours(lstm, long_x, long_up)}, max(2, rounds // 3))["long"]
-    result["lstm_ours_T512_ms"] = long * 1e3
-    result["lstm_T512_over_T64"] = long / best["ours"]
+    result["lstm_T512_over_T64"] = long_cpu["T512"] / long_cpu["T64"]
     result["lstm_max_abs_diff_vs_numpy"] = check_same_numbers()
     return result
 
 
 def main() -> None:
     r = run()
-    print(f"LSTM forward+backward, B={B} I={I} H={H} T={T} (best of the rounds):")
-    print(f"  ours (float64)        {r['lstm_ours_ms']:8.2f} ms")
-    print(
-        f"  numpy by hand         {r['lstm_numpy_ms']:8.2f} ms   "
-        f"ours/numpy = {r['lstm_ours_over_numpy']:.2f}x (aim <= 1.25x)"
+    print(f"LSTM forward+backward, B={B} I={I} H={H} T={T}, one core, best round (CPU ms | wall ms):")
+
+    def row(label: str, key: str, ratio: str = "") -> None:
+        print(f"  {label:<20} {r[f'lstm_{key}_ms']:8.2f} | {r[f'lstm_{key}_wall_ms']:8.2f}   {ratio}")
+
+    row("ours (float64)", "ours")
+    row(
+        "numpy by hand",
+        "numpy",
+        f"ours/numpy = {r['lstm_ours_over_numpy']:.2f}x CPU, "
+        f"{r['lstm_ours_over_numpy_wall']:.2f}x wall (aim <= 1.25x)",
     )
     for dtype in ("float64", "float32"):
         if f"lstm_torch_{dtype}_ms" in r:
-            print(
-                f"  torch {dtype}         {r[f'lstm_torch_{dtype}_ms']:8.2f} ms   "
-                f"ours/torch = {r[f'lstm_ours_over_torch_{dtype}']:.2f}x"
+            row(
+                f"torch {dtype}",
+                f"torch_{dtype}",
+                f"ours/torch = {r[f'lstm_ours_over_torch_{dtype}']:.2f}x CPU",
             )
     if "lstm_torch_float64_ms" not in r:
-        print("  torch                 not installed, skipped")
-    print(
-        f"  ours at T=512         {r['lstm_ours_T512_ms']:8.2f} ms   T=512 / T=64 = "
-        f"{r['lstm_T512_over_T64']:.2f} (linear cost: 8)"
-    )
+        print("  torch                not installed, skipped")
+    row("ours at T=512", "ours_T512", f"T=512 / T=64 = {r['lstm_T512_over_T64']:.2f} CPU (linear cost: 8)")
     print(f"  same numbers as numpy: max |difference| = {r['lstm_max_abs_diff_vs_numpy']:.1e}")
 
 
