@@ -44,9 +44,10 @@ CASES: dict[str, str] = {
     "h15_solutions": "expected 1.0, got 0.0",
     "h16_syntax": "SyntaxError",
     "h17_missing": "h17_missing.py is missing from the submission",
+    "h18_patch_numpy": "the submission replaced numpy.allclose, which the tests rely on",
 }
-# cases where the module cannot even be imported, so add() cannot be graded either
-UNGRADABLE = {"h02_exit_import", "h04_osexit_import", "h16_syntax", "h17_missing"}
+# cases that cost the whole module: it cannot be imported, or it tampers with the tests' tools
+UNGRADABLE = {"h02_exit_import", "h04_osexit_import", "h16_syntax", "h17_missing", "h18_patch_numpy"}
 
 TEST_FILE = """
 import numpy as np

@@ -229,6 +229,43 @@ def describe_exception(excinfo, target: str) -> tuple[str, bool]:  # noqa: ANN00
     return _cap(reason + where, _REASON_CAP), at_import
 
 
+_WATCHED_MODULES = ("builtins", "math", "operator", "numpy", "numpy.testing", "numpy.linalg", "pytest")
+
+
+def _watched_callables() -> dict[tuple[str, str, str], int]:
+    """Identity of every function and class the tests lean on (numpy, pytest, the library).
+
+    Taken before any submitted code runs and compared after each test, so a submission
+    that swaps ``numpy.allclose`` or ``Tensor.__eq__`` for a liar is caught. Only callables
+    are watched: modules legitimately change their plain data while tests run.
+    Keys are (module, class or "", attribute).
+    """
+    snapshot: dict[tuple[str, str, str], int] = {}
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name in _WATCHED_MODULES or name.split(".")[0] == "microgradrnn"):
+            continue
+        for key, value in list(vars(module).items()):
+            if callable(value):
+                snapshot[(name, "", key)] = id(value)
+            if isinstance(value, type) and getattr(value, "__module__", "") == name:
+                for attr, member in list(vars(value).items()):
+                    if callable(member) or isinstance(member, (property, classmethod, staticmethod)):
+                        snapshot[(name, key, attr)] = id(member)
+    return snapshot
+
+
+def _tampered(snapshot: dict[tuple[str, str, str], int]) -> str:
+    """The first watched callable that is no longer the original, as ``module.name``, or ''."""
+    for (module_name, cls, key), ident in snapshot.items():
+        holder = sys.modules.get(module_name)
+        if cls and holder is not None:
+            holder = vars(holder).get(cls)
+        found = vars(holder).get(key) if holder is not None else None
+        if id(found) != ident:
+            return ".".join(p for p in (module_name, cls, key) if p)
+    return ""
+
+
 class ReportPlugin:
     """Send one record per test to the parent: started, then its final outcome."""
 
@@ -239,6 +276,8 @@ class ReportPlugin:
         self._hidden = hidden
         self._locked = locked
         self._phases: dict[str, dict] = {}
+        self._snapshot: dict[tuple[str, str, str], int] = {}
+        self._tamper = ""
 
     def pytest_collectreport(self, report) -> None:  # noqa: ANN001
         if report.failed:
@@ -255,6 +294,8 @@ class ReportPlugin:
                     linecache.getlines(os.path.join(folder, name))
         if self._hidden:
             self._locked.append(os.path.realpath(self._hidden))
+        self._snapshot = _watched_callables()
+        self._tamper = ""
         self._send({"kind": "collected", "nodeids": [item.nodeid for item in session.items]})
 
     def pytest_runtest_logstart(self, nodeid, location) -> None:  # noqa: ANN001
@@ -285,6 +326,13 @@ class ReportPlugin:
                 state["reason"] = f"in test {report.when}: {state['reason']}"
             state["detail"] = _cap(_safe_str(report.longreprtext), _DETAIL_CAP, keep_end=True)
         if report.when == "teardown":
+            if not self._tamper and self._snapshot:
+                changed = _tampered(self._snapshot)
+                if changed:
+                    self._tamper = f"the submission replaced {changed}, which the tests rely on"
+            if self._tamper:  # every test from here on could be lied to
+                state.update(outcome="failed", reason=self._tamper, detail="")
+                state["import"] = False
             output = "".join(
                 f"--- captured {name} ---\n{_cap(text, _OUTPUT_CAP)}\n"
                 for name, text in (("stdout", report.capstdout), ("stderr", report.capstderr))
