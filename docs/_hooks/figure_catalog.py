@@ -222,7 +222,7 @@ def rnn_unrolled_cell() -> Figure:
     x = Tensor(_rng(1).normal(size=(8, 1, 3)), label="x")
     _, h_n = rnn(x)
     return Figure(
-        graph_svg(draw(h_n, detail="cell", shared="one")),
+        graph_svg(draw(h_n, detail="cell", shared="one", rankdir="TB")),
         "<code>nn.RNN(3, 4)</code> over 8 time steps, drawn by <code>draw(h_n, "
         'detail="cell", shared="one")</code>: one box per step, the hidden state <i>h</i> '
         "passed from box to box, and the same weights feeding every box.",
@@ -245,7 +245,7 @@ def many_to_one_cell() -> Figure:
         logits = head(h_n[0])
     logits.label = "logits"
     return Figure(
-        graph_svg(draw(logits, detail="cell", shared="one")),
+        graph_svg(draw(logits, detail="cell", shared="one", rankdir="TB")),
         "Many-to-one: <code>nn.RNN(3, 4)</code> reads five steps; only the final state "
         "<code>h_n</code> goes through <code>Linear(4, 2)</code> to the class scores.",
     )
@@ -369,7 +369,7 @@ def lstm_unrolled_cell() -> Figure:
     lstm = LSTM(3, 4, seed=0)
     _, (h_n, c_n) = lstm(Tensor(_rng(8).normal(size=(5, 1, 3)), label="x"))
     return Figure(
-        graph_svg(draw([h_n, c_n], detail="cell", shared="one")),
+        graph_svg(draw([h_n, c_n], detail="cell", shared="one", rankdir="TB")),
         "<code>nn.LSTM(3, 4)</code> over 5 steps at the cell level: two state edges between "
         "consecutive boxes, the hidden state <i>h</i> and the cell state <i>c</i>.",
     )
@@ -539,7 +539,7 @@ def lstm_grad_cell() -> Figure:
     _, (h_n, c_n) = lstm(Tensor(_rng(14).normal(size=(12, 1, 2)), label="x"))
     (0.5 * (h_n * h_n).sum()).backward()
     return Figure(
-        graph_svg(draw(h_n, detail="cell", grad_color=True, shared="one")),
+        graph_svg(draw(h_n, detail="cell", grad_color=True, shared="one", rankdir="TB")),
         '<code>draw(h_n, detail="cell", grad_color=True)</code> for <code>nn.LSTM(2, 3)</code> '
         "over 12 steps after back-propagating ½‖h<sub>T</sub>‖²: each box is coloured by the "
         "norm of the gradient of that step's hidden state.",
