@@ -50,7 +50,7 @@ class Tensor(Node):
         label: an optional name, shown in drawings and error messages.
     """
 
-    __slots__ = ("data", "_grad", "requires_grad", "_backward")
+    __slots__ = ("data", "_grad", "_owns_grad", "requires_grad", "_backward")
     __array_ufunc__ = None  # make numpy scalars and arrays defer to our reflected operators
 
     def __init__(
@@ -66,6 +66,7 @@ class Tensor(Node):
         if requires_grad and not np.issubdtype(self.data.dtype, np.floating):
             raise TypeError(f"only floating-point tensors can require grad, got dtype {self.data.dtype}")
         self._grad: np.ndarray | None = None
+        self._owns_grad = False
         self.requires_grad = bool(requires_grad)
         self._backward: BackwardFn | None = None
         self._parents = ()
@@ -79,10 +80,14 @@ class Tensor(Node):
         out = Tensor.__new__(Tensor)
         out.data = data
         out._grad = None
+        out._owns_grad = False
         out._op = op
         out.label = None
         out.scope = graph._scope_path
-        if graph._grad_enabled and any(p.requires_grad for p in parents):
+        needs_grad = False
+        for p in parents:
+            needs_grad = needs_grad or p.requires_grad
+        if needs_grad and graph._grad_enabled:
             out.requires_grad = True
             out._parents = parents
             out._backward = backward
@@ -104,6 +109,7 @@ class Tensor(Node):
         """
         if self._grad is None and self.requires_grad:
             self._grad = np.zeros_like(self.data)
+            self._owns_grad = True
         return self._grad
 
     @grad.setter
@@ -113,6 +119,7 @@ class Tensor(Node):
             if value.shape != self.data.shape:
                 raise ValueError(f"grad of shape {value.shape} for a tensor of shape {self.shape}")
         self._grad = value
+        self._owns_grad = False
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -286,9 +293,11 @@ class Tensor(Node):
         return Tensor._make(t, (self,), "tanh", lambda g: (g * (1.0 - t * t),))
 
     def sigmoid(self) -> Tensor:
-        x = self.data
-        e = np.exp(-np.abs(x))  # <= 1: never overflows, even at x = +-1000
-        s = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        # sigmoid(x) = (1 + tanh(x/2)) / 2: one transcendental, and tanh never overflows,
+        # so it is exact at +-1000 without the two-branch exp trick.
+        s = np.tanh(0.5 * self.data)
+        s += 1.0
+        s *= 0.5
         return Tensor._make(s, (self,), "sigmoid", lambda g: (g * s * (1.0 - s),))
 
     def relu(self) -> Tensor:
@@ -366,15 +375,10 @@ class Tensor(Node):
         return Tensor._make(np.array(out), (self,), "getitem", self._index_backward(index))
 
     def _index_backward(self, index: Index) -> BackwardFn:
-        def backward(g: np.ndarray) -> Grads:
-            grad = np.zeros_like(self.data)
-            if _is_basic(index):
-                grad[index] = g  # basic indexing never repeats an element
-            else:
-                np.add.at(grad, index, g)  # scatter-add: repeated indices accumulate
-            return (grad,)
-
-        return backward
+        # The gradient lands only on the indexed elements; _propagate adds it there in place,
+        # so slicing a sequence into T steps costs O(T), not T full-size zero arrays.
+        basic = _is_basic(index)
+        return lambda g: (IndexGrad(index, g, basic),)
 
     # -- softmax family --------------------------------------------------------------
 
@@ -426,36 +430,62 @@ class Tensor(Node):
 
     def _seed(self, grad: Any) -> None:
         if grad is None:
-            g = np.ones_like(self.data)
-        else:
-            g = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
-            if g.shape != self.shape:
-                raise ValueError(f"upstream gradient of shape {g.shape} for a tensor of shape {self.shape}")
-        self._accumulate(g)
+            self._accumulate(np.ones_like(self.data), shared=False)
+            return
+        g = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
+        if g.shape != self.shape:
+            raise ValueError(f"upstream gradient of shape {g.shape} for a tensor of shape {self.shape}")
+        self._accumulate(g, shared=True)
 
-    def _accumulate(self, g: np.ndarray, shared: bool = True) -> None:
-        """Add ``g`` to this tensor's gradient; ``shared`` says ``g`` may be referenced elsewhere."""
+    def _accumulate(self, g: np.ndarray, shared: bool) -> None:
+        """Add ``g`` to this tensor's gradient; ``shared`` says ``g`` may be referenced elsewhere.
+
+        An array this tensor owns is added to in place; a shared one is never written.
+        A leaf's .grad is updated in place by users (clipping, optimizers), so a leaf
+        copies a shared array rather than alias it.
+        """
         if self._grad is None:
-            # A leaf's .grad is updated in place by users (clipping, optimizers), so it must
-            # not alias another node's array; intermediates are only read, never written.
-            if self._parents or not shared:
-                self._grad = g
-            else:
-                self._grad = np.array(g, dtype=self.data.dtype)
+            if shared and not self._parents:
+                g, shared = np.array(g, dtype=self.data.dtype), False
+            self._grad, self._owns_grad = g, not shared
+        elif self._owns_grad:
+            self._grad += g
         else:
-            self._grad = self._grad + g
+            self._grad, self._owns_grad = self._grad + g, True
+
+    def _accumulate_at(self, part: IndexGrad) -> None:
+        """Add the gradient of the elements ``part.index`` picked out."""
+        if self._grad is None:
+            self._grad, self._owns_grad = np.zeros_like(self.data), True
+        elif not self._owns_grad:
+            self._grad, self._owns_grad = self._grad.copy(), True
+        if part.basic:
+            self._grad[part.index] += part.value  # basic indexing never repeats an element
+        else:
+            np.add.at(self._grad, part.index, part.value)  # scatter-add: repeats accumulate
 
     def _propagate(self) -> None:
-        grads = self._backward(self._grad)
-        handed: list[np.ndarray] = [self._grad]
+        grads = [
+            g
+            if g is None or type(g) is IndexGrad or not parent.requires_grad
+            else unbroadcast(np.asarray(g), parent.shape)  # numpy turns 0-d results into scalars
+            for parent, g in zip(self._parents, self._backward(self._grad))
+        ]
         for parent, g in zip(self._parents, grads):
             if g is None or not parent.requires_grad:
                 continue
-            g = unbroadcast(g, parent.data.shape)
-            if graph._anomaly and not np.all(np.isfinite(g)):
+            if graph._anomaly and not np.all(np.isfinite(g.value if type(g) is IndexGrad else g)):
                 raise graph.anomaly_error(self, "gradient")
-            shared = g.base is not None or not g.flags.writeable or any(g is h for h in handed)
-            handed.append(g)
+            if type(g) is IndexGrad:
+                parent._accumulate_at(g)
+                continue
+            # Shared: a view, this node's own gradient, or one array handed to two parents.
+            shared = (
+                g.base is not None
+                or not g.flags.writeable
+                or g is self._grad
+                or sum(h is g for h in grads) > 1
+            )
             parent._accumulate(g, shared)
 
     def __repr__(self) -> str:
@@ -464,6 +494,15 @@ class Tensor(Node):
         if self.label:
             extra += f", label={self.label!r}"
         return f"Tensor({body}{extra})"
+
+
+class IndexGrad:
+    """The gradient of ``tensor[index]``: ``value`` belongs at ``index`` of the tensor's gradient."""
+
+    __slots__ = ("index", "value", "basic")
+
+    def __init__(self, index: Index, value: np.ndarray, basic: bool):
+        self.index, self.value, self.basic = index, value, basic
 
 
 def _plain_index(index: Index) -> Index:
