@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -53,3 +54,13 @@ def length_batches(lengths: Sequence[int], batch_size: int, rng: np.random.Gener
         idx = rng.permutation(np.flatnonzero(lengths == n))
         batches += [idx[i : i + batch_size] for i in range(0, len(idx), batch_size)]
     return [batches[i] for i in rng.permutation(len(batches))]
+
+
+def batch_stream(
+    lengths: Sequence[int], batch_size: int, rng: np.random.Generator, epochs: int, steps: int | None = None
+) -> Iterator[np.ndarray]:
+    """Equal-length index batches (see :func:`length_batches`) for ``epochs`` passes over the data,
+    or, when ``steps`` is given, exactly ``steps`` batches, reshuffling after every pass."""
+    passes = range(epochs) if steps is None else itertools.count()
+    stream = itertools.chain.from_iterable(length_batches(lengths, batch_size, rng) for _ in passes)
+    return stream if steps is None else itertools.islice(stream, steps)

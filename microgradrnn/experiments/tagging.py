@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from microgradrnn.data import AMBIGUOUS_WORDS, POS_TAGS, load_pos, train_test_split
-from microgradrnn.experiments._util import Callback, as_float, build_vocab, encode, length_batches
+from microgradrnn.experiments._util import Callback, as_float, batch_stream, build_vocab, encode
 from microgradrnn.experiments.models import Tagger
 from microgradrnn.functional import cross_entropy
 from microgradrnn.graph import no_grad
@@ -88,13 +88,15 @@ def train_tagger(
     lr: float = 0.02,
     test_fraction: float = 0.25,
     seed: int = 0,
+    steps: int | None = None,
     callback: Callback | None = None,
 ) -> TaggerRun:
     """Train a tagger on the shipped POS set and score it on a held-out part.
 
     The split depends on ``seed`` only, so a one-directional and a bidirectional run with
     the same seed see the same sentences. Batches hold sentences of equal length (no
-    padding); Adam with gradient-norm clipping at 1, cross-entropy per token.
+    padding); Adam with gradient-norm clipping at 1, cross-entropy per token. With
+    ``steps``, training takes exactly that many batches instead of ``epochs`` passes.
     """
     train, test = train_test_split(load_pos(), test_fraction=test_fraction, seed=seed)
     vocab = build_vocab(_words(w) for w, _ in train)
@@ -106,18 +108,17 @@ def train_tagger(
                    bidirectional=bidirectional, seed=rng)
     opt = Adam(model.parameters(), lr=lr)
     losses: list[float] = []
-    for _ in range(epochs):
-        for batch in length_batches([len(x) for x in X], batch_size, rng):
-            scores = model(np.stack([X[i] for i in batch]))
-            targets = np.stack([Y[i] for i in batch])
-            loss = cross_entropy(scores.reshape(-1, len(POS_TAGS)), targets.reshape(-1))
-            opt.zero_grad()
-            loss.backward()
-            clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            losses.append(as_float(loss))
-            if callback is not None:
-                callback(len(losses) - 1, losses[-1])
+    for batch in batch_stream([len(x) for x in X], batch_size, rng, epochs, steps):
+        scores = model(np.stack([X[i] for i in batch]))
+        targets = np.stack([Y[i] for i in batch])
+        loss = cross_entropy(scores.reshape(-1, len(POS_TAGS)), targets.reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        losses.append(as_float(loss))
+        if callback is not None:
+            callback(len(losses) - 1, losses[-1])
     acc, amb, ini, n_amb, n_ini = _evaluate(model, vocab, test)
     return TaggerRun(bidirectional, np.array(losses), acc, amb, ini, n_amb, n_ini, model, vocab)
 
