@@ -155,30 +155,41 @@ def test_scalar_lstm_op_level_is_micrograd_records_with_op_nodes():
 def test_scalar_and_tensor_cell_level_drawings_of_the_same_lstm():
     for hs in (tensor_lstm(3)[0], scalar_lstm(3)):
         src = draw(hs, detail="cell").source
-        assert len(re.findall(r'g\d+ \[label="?lstm', src)) == 3
+        boxes = re.findall(r'g\d+ \[label="lstm\\nt=(\d+)', src)
+        assert boxes == ["0", "1", "2"]
         assert len(re.findall(r"-> \w+ \[label=h ", src)) == 2  # h from t=0 to t=1 and t=1 to t=2
         assert len(re.findall(r"-> \w+ \[label=c ", src)) == 2
-        assert src.count('label="t=') == 3
 
 
-def test_cell_level_parameters_have_one_edge_per_step():
-    T = 6
+def param_node(src: str, name: str) -> str:
+    (line,) = node_line(src, name)
+    return re.match(r"\s*(\w+) \[", line).group(1)
+
+
+def test_cell_level_parameters_reach_every_step():
+    hs, params = tensor_lstm(4)
+    src = draw(hs, detail="cell").source
+    for name in params:
+        node = param_node(src, name)
+        assert len(re.findall(rf"^\s*{node} -> g", src, flags=re.M)) == 4
+    # From 6 steps on, a parameter feeds its steps through a bus: one point per step.
+    T = 9
     hs, params = tensor_lstm(T)
     src = draw(hs, detail="cell").source
     for name in params:
-        (line,) = node_line(src, name)
-        node = re.match(r"\s*(\w+) \[", line).group(1)
-        assert len(re.findall(rf"^\s*{node} -> ", src, flags=re.M)) == T
+        node = param_node(src, name)
+        assert len(re.findall(rf"^\s*{node} -> b", src, flags=re.M)) == 1
+        points = re.findall(rf"^\s*b{node[1:]}_(\d+) -> g\d+", src, flags=re.M)
+        assert sorted(map(int, points)) == list(range(T))
     one = draw(hs, detail="cell", shared="one").source
-    (line,) = node_line(one, "weights")
-    assert len(re.findall(r"^\s*g\d+ -> ", one, flags=re.M)) >= T
+    assert len(node_line(one, "weights")) == 1
 
 
 def test_cell_level_stays_small_for_a_hundred_steps():
     hs = scalar_lstm(100)
     d = draw(hs, detail="cell")
     assert d.node_count < 5 * 100
-    assert d.source.count('label="t=') == 100
+    assert sorted(map(int, re.findall(r'label="lstm\\nt=(\d+)', d.source))) == list(range(100))
 
 
 def test_same_graph_gives_byte_identical_dot():
@@ -329,3 +340,74 @@ def test_webassembly_stack_overflow_gets_a_clear_message(monkeypatch):
 def test_save_refuses_unknown_suffix(tmp_path):
     with pytest.raises(ValueError, match=r"\.svg"):
         save("digraph { a }", tmp_path / "graph.jpeg")
+
+
+# -- the real layers of microgradrnn.nn --------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_sequence_layers_at_both_levels(kind):
+    from microgradrnn import nn
+
+    T = 4
+    layer = getattr(nn, kind)(2, 3, seed=0)
+    out, _ = layer(Tensor(np.random.default_rng(0).normal(size=(T, 1, 2))))
+    (out * out).sum().backward()
+    op = draw(out).source
+    assert re.findall(r'label="(t=\d+)"', op) == [f"t={t}" for t in range(T)]
+    assert len(node_line(op, "weight_hh_l0")) == 1
+    cell = draw(out, detail="cell", grad_color=True).source
+    boxes = set(re.findall(rf'(g\d+) \[label="{kind.lower()}\\nt=\d+', cell))
+    assert len(boxes) == T
+    state_edges = re.findall(r"(g\d+) -> (g\d+) \[label=([hc]) ", cell)
+    between = [label for a, b, label in state_edges if a in boxes and b in boxes]
+    assert between.count("h") == T - 1
+    assert between.count("c") == (T - 1 if kind == "LSTM" else 0)
+    assert len(hidden_grad_norms(out)) == T
+
+
+def test_stacked_bidirectional_layer_names_every_cell():
+    from microgradrnn import nn
+
+    layer = nn.LSTM(2, 3, num_layers=2, bidirectional=True, seed=0)
+    out, _ = layer(Tensor(np.ones((3, 1, 2))))
+    out.sum().backward()
+    src = draw(out, detail="cell").source
+    for name in ("lstm", "lstm reverse", "lstm l1", "lstm l1 reverse"):
+        assert len(re.findall(rf'label="{name}\\nt=\d', src)) == 3
+    per_cell = [hidden_grad_norms(out, cell=c) for c in ("lstm", "lstm l1")]
+    combined = hidden_grad_norms(out)
+    assert all(c >= max(a, b) for a, b, c in zip(*per_cell, combined))
+
+
+def test_scalar_cells_of_nn_unrolled_by_hand():
+    from microgradrnn import nn
+
+    cell = nn.ScalarLSTMCell(1, 2, seed=0)
+    state, hs = None, []
+    for t in range(3):
+        with scope(f"t={t}"):
+            state = cell([0.5 * t], state)
+        hs.append(state[0])
+    (hs[-1][0] + hs[-1][1]).backward()
+    src = draw(hs, detail="cell", grad_color=True).source
+    assert len(node_line(src, "weight_hh (16 values)")) == 1
+    assert len(re.findall(r"-> \w+ \[label=h ", src)) == 2
+    norms = hidden_grad_norms(hs)
+    assert norms[-1] == pytest.approx(np.sqrt(2))
+    assert draw(hs, max_nodes=1000).source.count('label="t=') == 3
+
+
+def test_draw_command_writes_the_file(tmp_path, capsys):
+    from microgradrnn.cli import main
+
+    out = tmp_path / "lstm.dot"
+    assert main(["draw", "lstm", "--steps", "3", "--hidden", "2", "-o", str(out)]) == 0
+    assert "wrote" in capsys.readouterr().out and out.read_text().startswith("digraph")
+    chart = tmp_path / "chart.svg"
+    assert main(["draw", "gru", "--steps", "12", "--detail", "cell", "--grad", "-o",
+                 str(tmp_path / "gru.dot"), "--chart", str(chart)]) == 0
+    assert "<svg" in chart.read_text()
+    assert main(["draw", "lstm", "--steps", "40", "-o", str(tmp_path / "big.dot")]) == 2
+    assert "detail='cell'" in capsys.readouterr().err
+    assert main(["draw", "rnn", "-o", str(tmp_path / "x.jpeg")]) == 2
