@@ -143,21 +143,22 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "train",
         help="train a small demo model with a progress bar; saves a loss curve",
-        description="Train one of the demo models. "
-        + "; ".join(f"{k}: {v}" for k, v in _DESCRIPTIONS.items()),
+        description="Train one of the demo models (deterministic for a seed):\n"
+        + "\n".join(f"  {k:<10} {v}" for k, v in _DESCRIPTIONS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("demo", choices=sorted(DEMOS), help="which demo to train")
-    p.add_argument("--seed", type=int, help="random seed (default 0): the same seed gives the same run")
-    p.add_argument("--steps", type=int, help="optimisation steps (default: each demo's own)")
-    p.add_argument("--hidden", dest="hidden_size", type=int, help="hidden size of the recurrent layer")
+    p.add_argument("--seed", type=int, metavar="S", help="random seed (default 0); same seed, same run")
+    p.add_argument("--steps", type=int, metavar="N", help="optimisation steps (default: each demo's own)")
+    p.add_argument("--hidden", dest="hidden_size", type=int, metavar="H", help="hidden size")
     p.add_argument("--cell", choices=CELLS, help="recurrent layer: tanh RNN, LSTM or GRU")
     p.add_argument("--lr", type=float, help="Adam's learning rate")
     p.add_argument("--batch-size", type=int, help="sequences per step")
     p.add_argument("--epochs", type=int, help="passes over the data (pos, sentiment; ignored with --steps)")
     p.add_argument("--length", type=int, help="sequence length (sine, adding)")
-    p.add_argument("--temperature", type=float, help="sampling temperature (charlm, default 0.8)")
-    p.add_argument("--samples", dest="num_samples", type=int, help="how many samples to print (charlm)")
+    p.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (charlm; 0.8)")
+    p.add_argument("--samples", dest="num_samples", type=int, metavar="K", help="samples to print (charlm)")
     p.add_argument("--sample-length", type=int, help="characters per sample (charlm)")
     p.add_argument("--prompt", help="text each sample starts with (charlm)")
-    p.add_argument("--out", help="output folder (default ./out/<demo>/)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default ./out/<demo>/)")
     p.set_defaults(func=_command)

@@ -42,7 +42,7 @@ class Result:
     def chart(self) -> str:
         """SVG: the loss at every step and its running mean over 50 steps."""
         return line_chart(
-            {"loss per step": self.losses, "running mean (50 steps)": smooth(self.losses, 50)},
+            {"loss per step": self.losses, "mean of last 50": smooth(self.losses, 50)},
             title=f"microgradrnn train {self.demo}: training loss",
             xlabel="step",
             ylabel="loss",

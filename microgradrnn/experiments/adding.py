@@ -49,7 +49,7 @@ def train_adding(
     cell: str = "lstm",
     T: int = 50,
     hidden_size: int = 32,
-    steps: int = 1500,
+    steps: int = 1000,
     batch_size: int = 64,
     lr: float = 0.01,
     n_test: int = 1000,
@@ -106,7 +106,7 @@ class AddingResult:
 
 def adding_experiment(
     T: int = 50,
-    steps: int = 1500,
+    steps: int = 1000,
     hidden_size: int = 32,
     cells: tuple[str, ...] = CELLS,
     batch_size: int = 64,

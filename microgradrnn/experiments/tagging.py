@@ -135,10 +135,10 @@ class TaggingResult:
         values = {}
         for what, attr in (("all", "accuracy"), ("ambiguous", "ambiguous_accuracy"),
                            ("initial", "initial_accuracy")):
-            values[f"{what}: one way"] = 100 * getattr(self.one, attr)
-            values[f"{what}: both ways"] = 100 * getattr(self.both, attr)
-        return bar_chart(values, title="POS tagging: test accuracy, left-to-right vs bidirectional",
-                         ylabel="accuracy (%)")
+            values[f"{what} \u2192"] = 100 * getattr(self.one, attr)
+            values[f"{what} \u2194"] = 100 * getattr(self.both, attr)
+        title = "POS tagging, test accuracy: \u2192 left-to-right, \u2194 bidirectional"
+        return bar_chart(values, title=title, ylabel="accuracy (%)")
 
 
 def tagging_experiment(
