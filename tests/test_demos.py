@@ -109,3 +109,11 @@ def test_run_demo_rejects_unknown_demos_and_options():
         run_demo("weather")
     with pytest.raises(TypeError, match="temperature"):
         run_demo("sine", progress=False, temperature=1.0)
+
+
+@pytest.mark.parametrize("demo", ["pos", "sentiment"])
+def test_epoch_based_demos_plan_the_progress_bar_total_exactly(demo, tmp_path, capsys):
+    assert main(["train", demo, "--epochs", "1", "--hidden", "8", "--out", str(tmp_path)]) == 0
+    steps = json.loads((tmp_path / "metrics.json").read_text())["steps"]
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f" {steps}/{steps} loss" in last, f"expected the bar to end at {steps}/{steps}, got {last!r}"

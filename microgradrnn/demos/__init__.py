@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from microgradrnn.demos import pos, sentiment
 from microgradrnn.demos.adding import train_adding_demo
 from microgradrnn.demos.charlm import sample, train_charlm, vocabulary
 from microgradrnn.demos.pos import train_pos
@@ -55,6 +56,9 @@ DEMOS: dict[str, Callable[..., Result]] = {
 }
 """Demo name -> training function (keyword arguments as documented on each)."""
 
+# Epoch-based demos know how many batches they will take; the others take ``steps``.
+_PLANNERS: dict[str, Callable[..., int]] = {"pos": pos.planned_steps, "sentiment": sentiment.planned_steps}
+
 _DESCRIPTIONS = {
     "charlm": "character-level LSTM on Shakespeare; prints samples at --temperature",
     "sine": "predict the next value of sine waves; MSE against repeating the last value",
@@ -69,10 +73,6 @@ _OPTIONS = ("steps", "seed", "hidden_size", "cell", "lr", "batch_size", "tempera
             "sample_length", "prompt", "length", "epochs")
 
 
-def _steps_default(demo: str) -> int | None:
-    return inspect.signature(DEMOS[demo]).parameters["steps"].default
-
-
 def run_demo(demo: str, out: str | Path | None = None, progress: bool = True, **kwargs: Any) -> Result:
     """Train ``demo`` with ``kwargs`` (a progress bar on stderr), save into ``out`` when given."""
     if demo not in DEMOS:
@@ -84,10 +84,11 @@ def run_demo(demo: str, out: str | Path | None = None, progress: bool = True, **
         raise TypeError(f"demo {demo!r} takes no option(s) {unknown}")
     bar = None
     if progress:
-        steps = kwargs.get("steps") or _steps_default(demo)
-        if steps is None:  # epoch-based demos: count the batches of one pass
-            steps = _epoch_steps(demo, kwargs)
-        bar = ProgressBar(steps, desc=demo)
+        args = inspect.signature(fn).bind_partial(**kwargs)
+        args.apply_defaults()
+        planner = _PLANNERS.get(demo)
+        total = planner(**args.arguments) if planner else args.arguments["steps"]
+        bar = ProgressBar(total, desc=demo)
         kwargs["callback"] = bar
     result = fn(**kwargs)
     if bar is not None:
@@ -95,25 +96,6 @@ def run_demo(demo: str, out: str | Path | None = None, progress: bool = True, **
     if out is not None:
         result.save(out)
     return result
-
-
-def _epoch_steps(demo: str, kwargs: dict[str, Any]) -> int:
-    """How many batches an epoch-based demo will take (for the progress bar's total)."""
-    from microgradrnn.data import load_pos, load_sentiment, train_test_split
-
-    params = inspect.signature(DEMOS[demo]).parameters
-    epochs = kwargs.get("epochs", params["epochs"].default)
-    seed = kwargs.get("seed", params["seed"].default)
-    if demo == "pos":
-        items, fraction, batch = [w for w, _ in load_pos()], 0.25, 16
-    else:
-        items, fraction, batch = [t.split() for t, _ in load_sentiment()], 0.2, params["batch_size"].default
-        batch = kwargs.get("batch_size", batch)
-    train, _ = train_test_split(items, test_fraction=fraction, seed=seed)
-    per_length: dict[int, int] = {}
-    for words in train:
-        per_length[len(words)] = per_length.get(len(words), 0) + 1
-    return epochs * sum(-(-n // batch) for n in per_length.values())
 
 
 def _command(args: argparse.Namespace) -> int:

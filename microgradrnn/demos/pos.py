@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 
+from microgradrnn.data import load_pos, train_test_split
 from microgradrnn.demos.result import Result
-from microgradrnn.experiments._util import Callback
+from microgradrnn.experiments._util import Callback, count_batches
 from microgradrnn.experiments.tagging import tag, train_tagger
 
-__all__ = ["EXAMPLES", "train_pos"]
+__all__ = ["EXAMPLES", "planned_steps", "train_pos"]
+
+_BATCH_SIZE, _TEST_FRACTION = 16, 0.25
 
 EXAMPLES = ("Book a table .", "Book sales rose .", "They watch the report .")
 """Sentences tagged after training: the first word of the first two needs the next one."""
@@ -31,7 +34,8 @@ def train_pos(
     """
     start = time.perf_counter()
     run = train_tagger(bidirectional, cell=cell, epochs=epochs, embedding_dim=hidden_size,
-                       hidden_size=hidden_size, lr=lr, seed=seed, steps=steps, callback=callback)
+                       hidden_size=hidden_size, batch_size=_BATCH_SIZE, lr=lr, test_fraction=_TEST_FRACTION,
+                       seed=seed, steps=steps, callback=callback)
     metrics = {"accuracy": run.accuracy, "ambiguous_accuracy": run.ambiguous_accuracy,
                "initial_accuracy": run.initial_accuracy}
     summary = [
@@ -43,3 +47,11 @@ def train_pos(
         words = sentence.split()
         summary.append("  " + " ".join(f"{w}/{t}" for w, t in zip(words, tag(run.model, run.vocab, words))))
     return Result("pos", run.losses, metrics, summary, run.model, seconds=time.perf_counter() - start)
+
+
+def planned_steps(steps: int | None, epochs: int, seed: int, **_: object) -> int:
+    """How many batches :func:`train_pos` will take with these arguments (for a progress bar)."""
+    if steps is not None:
+        return steps
+    train, _ = train_test_split(load_pos(), test_fraction=_TEST_FRACTION, seed=seed)
+    return epochs * count_batches([len(words) for words, _ in train], _BATCH_SIZE)

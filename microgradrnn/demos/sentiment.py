@@ -12,13 +12,22 @@ import numpy as np
 
 from microgradrnn.data import load_sentiment, train_test_split
 from microgradrnn.demos.result import Result
-from microgradrnn.experiments._util import Callback, as_float, batch_stream, build_vocab, encode
+from microgradrnn.experiments._util import (
+    Callback,
+    as_float,
+    batch_stream,
+    build_vocab,
+    count_batches,
+    encode,
+)
 from microgradrnn.experiments.models import SequenceClassifier
 from microgradrnn.functional import cross_entropy
 from microgradrnn.graph import no_grad
 from microgradrnn.optim import Adam, clip_grad_norm_
 
-__all__ = ["EXAMPLES", "classify", "train_sentiment"]
+__all__ = ["EXAMPLES", "classify", "planned_steps", "train_sentiment"]
+
+_TEST_FRACTION = 0.2
 
 EXAMPLES = ("the food was not bad", "the service was not good", "the room was small but the view was great")
 """Reviews classified after training."""
@@ -47,7 +56,7 @@ def train_sentiment(
     Batches hold reviews of equal length (no padding). Inputs (B, T) word ids -> (B, 2) scores.
     """
     start = time.perf_counter()
-    train, test = train_test_split(load_sentiment(), test_fraction=0.2, seed=seed)
+    train, test = train_test_split(load_sentiment(), test_fraction=_TEST_FRACTION, seed=seed)
     vocab = build_vocab(text.split() for text, _ in train)
     X = [encode(text.split(), vocab) for text, _ in train]
     y = np.array([label for _, label in train])
@@ -72,3 +81,11 @@ def train_sentiment(
     summary += [f"  P(positive) = {classify(model, vocab, text):.2f}  {text!r}" for text in EXAMPLES]
     return Result("sentiment", np.array(losses), {"accuracy": accuracy, "majority_accuracy": float(majority)},
                   summary, model, seconds=time.perf_counter() - start)
+
+
+def planned_steps(steps: int | None, epochs: int, batch_size: int, seed: int, **_: object) -> int:
+    """How many batches :func:`train_sentiment` will take with these arguments (for a progress bar)."""
+    if steps is not None:
+        return steps
+    train, _ = train_test_split(load_sentiment(), test_fraction=_TEST_FRACTION, seed=seed)
+    return epochs * count_batches([len(text.split()) for text, _ in train], batch_size)

@@ -56,6 +56,12 @@ def length_batches(lengths: Sequence[int], batch_size: int, rng: np.random.Gener
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
+def count_batches(lengths: Sequence[int], batch_size: int) -> int:
+    """How many batches :func:`length_batches` makes of sequences with these lengths."""
+    _, counts = np.unique(np.asarray(lengths), return_counts=True)
+    return int(sum(-(-int(n) // batch_size) for n in counts))
+
+
 def batch_stream(
     lengths: Sequence[int], batch_size: int, rng: np.random.Generator, epochs: int, steps: int | None = None
 ) -> Iterator[np.ndarray]:
