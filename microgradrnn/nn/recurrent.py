@@ -155,8 +155,12 @@ class RNNBase(Module):
         batch = x.shape[1]
         n_states = 2 if self.mode == "lstm" else 1
         if hx is None:
-            zeros = Tensor(np.zeros((batch, self.hidden_size), dtype=x.dtype))
-            return x, [[zeros] * (self.num_layers * self.num_directions) for _ in range(n_states)], unbatched
+            L = self.num_layers * self.num_directions
+            zeros = [
+                Tensor(np.zeros((batch, self.hidden_size), dtype=x.dtype), label=label)
+                for label in ("h0", "c0")[:n_states]
+            ]
+            return x, [[z] * L for z in zeros], unbatched
         if n_states == 2:
             if not isinstance(hx, (tuple, list)) or len(hx) != 2:
                 raise TypeError(f"{name}: the initial state must be a pair (h_0, c_0)")
