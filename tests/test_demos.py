@@ -117,3 +117,12 @@ def test_epoch_based_demos_plan_the_progress_bar_total_exactly(demo, tmp_path, c
     steps = json.loads((tmp_path / "metrics.json").read_text())["steps"]
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert f" {steps}/{steps} loss" in last, f"expected the bar to end at {steps}/{steps}, got {last!r}"
+
+
+def test_train_command_rejects_bad_values_before_training(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "sine", "--steps", "0"])
+    assert "must be a positive integer" in capsys.readouterr().err
+    assert main(["train", "charlm", "--prompt", "\u20ac", "--out", str(tmp_path)]) == 2
+    assert "unknown: ['\u20ac']" in capsys.readouterr().err
+    assert not (tmp_path / "loss.svg").exists()

@@ -109,7 +109,11 @@ def _command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("out") / args.demo
     shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) or "defaults"
     print(f"microgradrnn train {args.demo} ({shown})", file=sys.stderr)
-    result = run_demo(args.demo, out=out, progress=True, **kwargs)
+    try:
+        result = run_demo(args.demo, out=out, progress=True, **kwargs)
+    except ValueError as err:  # a bad option value the parser could not see, e.g. --prompt
+        print(f"microgradrnn train {args.demo}: error: {err}", file=sys.stderr)
+        return 2
     print(f"{args.demo}: {len(result.losses)} steps in {result.seconds:.1f} s, "
           f"final running loss {result.losses[-50:].mean():.4f}")
     for line in result.summary:
@@ -118,6 +122,13 @@ def _command(args: argparse.Namespace) -> int:
         print(f"\n--- sample {i + 1} (temperature {result.metrics.get('temperature', 0):g}) ---\n{text}")
     print(f"\nwrote {out / 'loss.svg'} and the rest of the results into {out}/")
     return 0
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
 
 
 def register(subparsers: Any) -> None:
@@ -131,16 +142,16 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("demo", choices=sorted(DEMOS), help="which demo to train")
     p.add_argument("--seed", type=int, metavar="S", help="random seed (default 0); same seed, same run")
-    p.add_argument("--steps", type=int, metavar="N", help="optimisation steps (default: each demo's own)")
-    p.add_argument("--hidden", dest="hidden_size", type=int, metavar="H", help="hidden size")
+    p.add_argument("--steps", type=_count, metavar="N", help="optimisation steps (default: each demo's own)")
+    p.add_argument("--hidden", dest="hidden_size", type=_count, metavar="H", help="hidden size")
     p.add_argument("--cell", choices=CELLS, help="recurrent layer: tanh RNN, LSTM or GRU")
     p.add_argument("--lr", type=float, help="Adam's learning rate")
-    p.add_argument("--batch-size", type=int, help="sequences per step")
-    p.add_argument("--epochs", type=int, help="passes over the data (pos, sentiment; ignored with --steps)")
-    p.add_argument("--length", type=int, help="sequence length (sine, adding)")
+    p.add_argument("--batch-size", type=_count, help="sequences per step")
+    p.add_argument("--epochs", type=_count, help="passes over the data (pos, sentiment)")
+    p.add_argument("--length", type=_count, help="sequence length (sine, adding)")
     p.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (charlm; 0.8)")
-    p.add_argument("--samples", dest="num_samples", type=int, metavar="K", help="samples to print (charlm)")
-    p.add_argument("--sample-length", type=int, help="characters per sample (charlm)")
+    p.add_argument("--samples", dest="num_samples", type=_count, metavar="K", help="samples (charlm)")
+    p.add_argument("--sample-length", type=_count, help="characters per sample (charlm)")
     p.add_argument("--prompt", help="text each sample starts with (charlm)")
     p.add_argument("--out", metavar="DIR", help="output folder (default ./out/<demo>/)")
     p.set_defaults(func=_command)

@@ -97,6 +97,11 @@ def train_charlm(
     start = time.perf_counter()
     text = load_text()
     chars = vocabulary()
+    unknown = sorted(set(prompt) - set(chars))
+    if not prompt or unknown:  # checked now rather than after minutes of training
+        raise ValueError(f"the prompt must be non-empty and use the text's characters; unknown: {unknown}")
+    if temperature < 0:
+        raise ValueError(f"temperature must be >= 0, got {temperature}")
     index = {c: i for i, c in enumerate(chars)}
     data = np.array([index[c] for c in text], dtype=np.int64)
     cut = int(len(data) * 0.9)
