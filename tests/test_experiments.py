@@ -21,14 +21,6 @@ from microgradrnn.experiments import (
 )
 
 
-@pytest.fixture
-def opt_in_slow(request: pytest.FixtureRequest) -> None:
-    """Skip unless the run selected slow tests (``-m slow``): the default suite stays fast."""
-    expr = request.config.getoption("markexpr") or ""
-    if "slow" not in expr or "not slow" in expr:
-        pytest.skip("slow experiment: run with `pytest -m slow`")
-
-
 def test_gradient_norm_of_tanh_rnn_vanishes_far_faster_than_lstm():
     r = gradient_norms(T=60, hidden_size=16, seed=0)
     assert set(r.norms) == {"rnn", "lstm", "gru"}
@@ -124,7 +116,7 @@ def test_recurrent_forecaster_beats_the_ar_baseline():
 
 
 @pytest.mark.slow
-def test_adding_problem_at_T50_lstm_and_gru_solve_it_rnn_does_not(opt_in_slow):
+def test_adding_problem_at_T50_lstm_and_gru_solve_it_rnn_does_not():
     r = adding_experiment(T=50, steps=1000, seed=0)
     mse = r.mse
     assert mse["lstm"] < 0.1 * BASELINE_MSE and mse["gru"] < 0.1 * BASELINE_MSE, f"got {mse}"
