@@ -104,23 +104,32 @@ def backward(root: Node, grad: Any = None) -> None:
             node._propagate()
 
 
-@contextmanager
-def scope(name: str) -> Iterator[tuple[str, ...]]:
+class scope:  # noqa: N801 - used like a function: ``with scope("t=3"):``
     """Tag every node made inside the block with ``name`` (scopes nest).
 
     >>> with scope("t=3"):
     ...     with scope("lstm"):
     ...         h = x * w          # h.scope == ("t=3", "lstm")
+
+    A class rather than a generator: recurrent layers enter several scopes per time step.
     """
-    global _scope_path
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"scope name must be a non-empty string, got {name!r}")
-    saved = _scope_path
-    _scope_path = saved + (name,)
-    try:
-        yield _scope_path
-    finally:
-        _scope_path = saved
+
+    __slots__ = ("name", "_saved")
+
+    def __init__(self, name: str):
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"scope name must be a non-empty string, got {name!r}")
+        self.name = name
+
+    def __enter__(self) -> tuple[str, ...]:
+        global _scope_path
+        self._saved = _scope_path
+        _scope_path = _scope_path + (self.name,)
+        return _scope_path
+
+    def __exit__(self, *exc: object) -> None:
+        global _scope_path
+        _scope_path = self._saved
 
 
 def current_scope() -> tuple[str, ...]:

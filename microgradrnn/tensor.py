@@ -367,18 +367,17 @@ class Tensor(Node):
         )
 
     def __getitem__(self, index: Index) -> Tensor:
-        index = _plain_index(index)
+        index, basic = _normalize_index(index)
         try:
             out = self.data[index]
         except IndexError as err:
             raise IndexError(f"index {index!r} into a tensor of shape {self.shape}: {err}") from None
-        return Tensor._make(np.array(out), (self,), "getitem", self._index_backward(index))
-
-    def _index_backward(self, index: Index) -> BackwardFn:
+        # A basic index gives a view: copy it, so later in-place updates of self.data
+        # (an optimizer step) cannot change this result behind the graph's back.
+        out = np.array(out) if basic else np.asarray(out)
         # The gradient lands only on the indexed elements; _propagate adds it there in place,
         # so slicing a sequence into T steps costs O(T), not T full-size zero arrays.
-        basic = _is_basic(index)
-        return lambda g: (IndexGrad(index, g, basic),)
+        return Tensor._make(out, (self,), "getitem", lambda g: (IndexGrad(index, g, basic),))
 
     # -- softmax family --------------------------------------------------------------
 
@@ -465,27 +464,23 @@ class Tensor(Node):
             np.add.at(self._grad, part.index, part.value)  # scatter-add: repeats accumulate
 
     def _propagate(self) -> None:
-        grads = [
-            g
-            if g is None or type(g) is IndexGrad or not parent.requires_grad
-            else unbroadcast(np.asarray(g), parent.shape)  # numpy turns 0-d results into scalars
-            for parent, g in zip(self._parents, self._backward(self._grad))
-        ]
-        for parent, g in zip(self._parents, grads):
+        handed: set[int] = set()  # arrays already given to a parent in this call
+        for parent, g in zip(self._parents, self._backward(self._grad)):
             if g is None or not parent.requires_grad:
                 continue
-            if graph._anomaly and not np.all(np.isfinite(g.value if type(g) is IndexGrad else g)):
-                raise graph.anomaly_error(self, "gradient")
             if type(g) is IndexGrad:
+                if graph._anomaly and not np.all(np.isfinite(g.value)):
+                    raise graph.anomaly_error(self, "gradient")
                 parent._accumulate_at(g)
                 continue
+            g = np.asarray(g)  # numpy turns 0-d results into scalars
+            if g.shape != parent.data.shape:
+                g = unbroadcast(g, parent.data.shape)
+            if graph._anomaly and not np.all(np.isfinite(g)):
+                raise graph.anomaly_error(self, "gradient")
             # Shared: a view, this node's own gradient, or one array handed to two parents.
-            shared = (
-                g.base is not None
-                or not g.flags.writeable
-                or g is self._grad
-                or sum(h is g for h in grads) > 1
-            )
+            shared = g.base is not None or g is self._grad or id(g) in handed or not g.flags.writeable
+            handed.add(id(g))
             parent._accumulate(g, shared)
 
     def __repr__(self) -> str:
@@ -505,20 +500,23 @@ class IndexGrad:
         self.index, self.value, self.basic = index, value, basic
 
 
-def _plain_index(index: Index) -> Index:
-    """Replace Tensors inside an index by integer numpy arrays."""
-    if isinstance(index, tuple):
-        return tuple(_plain_index(i) for i in index)
-    if isinstance(index, Tensor):
-        return index.data.astype(np.intp)
-    if isinstance(index, list):
-        return np.asarray(index, dtype=np.intp)
-    return index
+_BASIC_INDEX = (int, np.integer, slice, type(None), type(Ellipsis))
 
 
-def _is_basic(index: Index) -> bool:
-    parts = index if isinstance(index, tuple) else (index,)
-    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in parts)
+def _normalize_index(index: Index) -> tuple[Index, bool]:
+    """The index with Tensors and lists made integer arrays, and whether it is basic.
+
+    Basic indexing (ints, slices, None, ...) never picks an element twice; array
+    indexing can, so its gradient needs a scatter-add.
+    """
+    parts = index if type(index) is tuple else (index,)
+    if all(isinstance(p, _BASIC_INDEX) for p in parts):
+        return index, True
+    plain = tuple(
+        p.data.astype(np.intp) if isinstance(p, Tensor) else np.asarray(p) if isinstance(p, list) else p
+        for p in parts
+    )
+    return (plain if type(index) is tuple else plain[0]), False
 
 
 def _as_tensors(tensors: Sequence[Tensor], op: str) -> list[Tensor]:
