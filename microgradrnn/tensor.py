@@ -211,10 +211,11 @@ class Tensor(Node):
     def __pow__(self, other: Tensor | float) -> Tensor:
         def backward(a: Tensor, b: Tensor, out: np.ndarray) -> BackwardFn:
             def fn(g: np.ndarray) -> Grads:
-                d_base = g * b.data * a.data ** (b.data - 1)
-                d_exp = None
-                if b.requires_grad:
-                    with np.errstate(divide="ignore", invalid="ignore"):
+                # 0 ** -0.5 has an infinite slope: let it be inf (detect_anomaly reports it).
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    d_base = g * b.data * a.data ** (b.data - 1) if a.requires_grad else None
+                    d_exp = None
+                    if b.requires_grad:
                         d_exp = g * out * np.where(a.data > 0, np.log(np.abs(a.data)), 0.0)
                 return d_base, d_exp
 
