@@ -327,9 +327,8 @@ class Tensor(Node):
         """Mean over ``axis`` (all axes by default)."""
         out = np.asarray(self.data.mean(axis=axis, keepdims=keepdims))
         n = self.data.size // max(out.size, 1)
-        return Tensor._make(
-            out, (self,), "mean", lambda g: (self._expand_back(g, axis, keepdims) / n,)
-        )
+        # Divide the small reduced gradient, then broadcast it: no full-size division.
+        return Tensor._make(out, (self,), "mean", lambda g: (self._expand_back(g / n, axis, keepdims),))
 
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Maximum over ``axis``; the gradient is shared equally among tied maxima."""
