@@ -45,9 +45,18 @@ CASES: dict[str, str] = {
     "h16_syntax": "SyntaxError",
     "h17_missing": "h17_missing.py is missing from the submission",
     "h18_patch_numpy": "the submission replaced numpy.allclose, which the tests rely on",
+    "h19_forge_report": "the submission replaced _pytest.reports.TestReport.from_item_and_call",
+    "h20_forge_and_restore": "expected 1.0, got 0.0",
 }
 # cases that cost the whole module: it cannot be imported, or it tampers with the tests' tools
-UNGRADABLE = {"h02_exit_import", "h04_osexit_import", "h16_syntax", "h17_missing", "h18_patch_numpy"}
+UNGRADABLE = {
+    "h02_exit_import",
+    "h04_osexit_import",
+    "h16_syntax",
+    "h17_missing",
+    "h18_patch_numpy",
+    "h19_forge_report",
+}
 
 TEST_FILE = """
 import numpy as np

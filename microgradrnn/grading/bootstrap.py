@@ -229,7 +229,10 @@ def describe_exception(excinfo, target: str) -> tuple[str, bool]:  # noqa: ANN00
     return _cap(reason + where, _REASON_CAP), at_import
 
 
-_WATCHED_MODULES = ("builtins", "math", "operator", "numpy", "numpy.testing", "numpy.linalg", "pytest")
+_WATCHED_MODULES = ("builtins", "math", "operator", "numpy", "numpy.testing", "numpy.linalg", "__main__")
+# Whole packages: pytest's internals build the reports (a submission that patches
+# TestReport.from_item_and_call could otherwise turn every failure into a pass).
+_WATCHED_PACKAGES = ("pytest", "_pytest", "pluggy", "microgradrnn")
 
 
 def _watched_callables() -> dict[tuple[str, str, str], int]:
@@ -242,7 +245,7 @@ def _watched_callables() -> dict[tuple[str, str, str], int]:
     """
     snapshot: dict[tuple[str, str, str], int] = {}
     for name, module in list(sys.modules.items()):
-        if module is None or not (name in _WATCHED_MODULES or name.split(".")[0] == "microgradrnn"):
+        if module is None or not (name in _WATCHED_MODULES or name.split(".")[0] in _WATCHED_PACKAGES):
             continue
         for key, value in list(vars(module).items()):
             if callable(value):
@@ -306,6 +309,8 @@ class ReportPlugin:
         state = self._phases.get(item.nodeid)
         if state is None or call.excinfo is None or state["outcome"] != "passed":
             return None
+        # Judged from the raw call, not from the report pytest builds next: a phase that
+        # raised never passes, whatever the report says.
         reason, at_import = describe_exception(call.excinfo, self._target)
         state["pending"] = (call.when, reason, at_import)
         return None
@@ -316,7 +321,7 @@ class ReportPlugin:
             return
         pending = state.pop("pending", None)
         xfail = hasattr(report, "wasxfail")  # expected failures and unexpected passes earn nothing
-        if state["outcome"] == "passed" and (not report.passed or xfail):
+        if state["outcome"] == "passed" and (not report.passed or xfail or pending is not None):
             state["outcome"] = "failed" if report.failed and not xfail else "skipped"
             if pending is not None and pending[0] == report.when:
                 state["reason"], state["import"] = pending[1], pending[2]
