@@ -47,6 +47,7 @@ CASES: dict[str, str] = {
     "h18_patch_numpy": "the submission replaced numpy.allclose, which the tests rely on",
     "h19_forge_report": "the submission replaced _pytest.reports.TestReport.from_item_and_call",
     "h20_forge_and_restore": "expected 1.0, got 0.0",
+    "h21_patch_test_module": "the submission replaced test_h21_patch_test_module.np",
 }
 # cases that cost the whole module: it cannot be imported, or it tampers with the tests' tools
 UNGRADABLE = {
@@ -56,6 +57,7 @@ UNGRADABLE = {
     "h17_missing",
     "h18_patch_numpy",
     "h19_forge_report",
+    "h21_patch_test_module",
 }
 
 TEST_FILE = """

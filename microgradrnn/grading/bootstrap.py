@@ -235,20 +235,25 @@ _WATCHED_MODULES = ("builtins", "math", "operator", "numpy", "numpy.testing", "n
 _WATCHED_PACKAGES = ("pytest", "_pytest", "pluggy", "microgradrnn")
 
 
-def _watched_callables() -> dict[tuple[str, str, str], int]:
+def _watched_callables(course: str = "") -> dict[tuple[str, str, str], int]:
     """Identity of every function and class the tests lean on (numpy, pytest, the library).
 
     Taken before any submitted code runs and compared after each test, so a submission
     that swaps ``numpy.allclose`` or ``Tensor.__eq__`` for a liar is caught. Only callables
-    are watched: modules legitimately change their plain data while tests run.
-    Keys are (module, class or "", attribute).
+    are watched (and module references, e.g. a test file's ``np``): modules legitimately
+    change their plain data while tests run. The test files and conftest under ``course``
+    are watched too. Keys are (module, class or "", attribute).
     """
+    course_root = [os.path.realpath(course)] if course else []
     snapshot: dict[tuple[str, str, str], int] = {}
     for name, module in list(sys.modules.items()):
-        if module is None or not (name in _WATCHED_MODULES or name.split(".")[0] in _WATCHED_PACKAGES):
+        if module is None:
+            continue
+        in_course = _under(os.path.realpath(getattr(module, "__file__", None) or "/"), course_root)
+        if not (in_course or name in _WATCHED_MODULES or name.split(".")[0] in _WATCHED_PACKAGES):
             continue
         for key, value in list(vars(module).items()):
-            if callable(value):
+            if callable(value) or isinstance(value, type(sys)):
                 snapshot[(name, "", key)] = id(value)
             if isinstance(value, type) and getattr(value, "__module__", "") == name:
                 for attr, member in list(vars(value).items()):
@@ -297,7 +302,7 @@ class ReportPlugin:
                     linecache.getlines(os.path.join(folder, name))
         if self._hidden:
             self._locked.append(os.path.realpath(self._hidden))
-        self._snapshot = _watched_callables()
+        self._snapshot = _watched_callables(self._course)
         self._tamper = ""
         self._send({"kind": "collected", "nodeids": [item.nodeid for item in session.items]})
 
