@@ -58,6 +58,11 @@ class Node:
     def _propagate(self) -> None:
         raise NotImplementedError
 
+    @property
+    def _prev(self) -> set[Node]:
+        """The parents as a set: the name micrograd uses, so its drawing code runs on our graphs."""
+        return set(self._parents)
+
     def named(self, label: str) -> Node:
         """Set :attr:`label` and return the node, for use inside expressions."""
         self.label = label

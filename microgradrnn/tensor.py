@@ -22,6 +22,7 @@ from microgradrnn.graph import Node
 Grads = tuple["np.ndarray | None", ...]
 BackwardFn = Callable[[np.ndarray], Grads]
 Index = Any
+Axis = int | tuple[int, ...] | None
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -316,22 +317,35 @@ class Tensor(Node):
             g = np.reshape(g, (1,) * self.ndim)
         return np.broadcast_to(g, self.shape)
 
-    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Sum over ``axis`` (all axes by default)."""
+    def sum(
+        self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None
+    ) -> Tensor:
+        """Sum over ``axis`` (all axes by default); PyTorch's ``dim``/``keepdim`` work too."""
+        axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
         out = self.data.sum(axis=axis, keepdims=keepdims)
         return Tensor._make(
             np.asarray(out), (self,), "sum", lambda g: (self._expand_back(g, axis, keepdims),)
         )
 
-    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Mean over ``axis`` (all axes by default)."""
+    def mean(
+        self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None
+    ) -> Tensor:
+        """Mean over ``axis`` (all axes by default); PyTorch's ``dim``/``keepdim`` work too."""
+        axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
         out = np.asarray(self.data.mean(axis=axis, keepdims=keepdims))
         n = self.data.size // max(out.size, 1)
         # Divide the small reduced gradient, then broadcast it: no full-size division.
         return Tensor._make(out, (self,), "mean", lambda g: (self._expand_back(g / n, axis, keepdims),))
 
-    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        """Maximum over ``axis``; the gradient is shared equally among tied maxima."""
+    def max(
+        self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None
+    ) -> Tensor:
+        """Maximum over ``axis``; the gradient is shared equally among tied maxima.
+
+        Returns the values only (PyTorch's ``max(dim)`` also returns indices: use numpy's
+        ``argmax`` on ``.data`` for those).
+        """
+        axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
         full = self.data.max(axis=axis, keepdims=True)
         out = full if keepdims else np.asarray(self.data.max(axis=axis, keepdims=False))
 
@@ -355,10 +369,26 @@ class Tensor(Node):
         return Tensor._make(out, (self,), "reshape", lambda g: (g.reshape(self.shape),))
 
     def transpose(self, *axes: int) -> Tensor:
-        """Permute the axes (reverse them when none are given)."""
+        """Swap or permute axes.
+
+        ``t.transpose(d0, d1)`` swaps two axes, as in PyTorch; ``t.transpose()`` reverses
+        them all (``.T``); ``t.transpose(2, 0, 1)`` (one entry per axis) permutes, as in
+        numpy and PyTorch's ``permute``.
+        """
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
-        perm = tuple(axes) if axes else tuple(reversed(range(self.ndim)))
+        if len(axes) == 2 and self.ndim >= 2:
+            d0, d1 = (a % self.ndim for a in axes)
+            perm = list(range(self.ndim))
+            perm[d0], perm[d1] = perm[d1], perm[d0]
+            return self.permute(*perm)
+        return self.permute(*axes) if axes else self.permute(*reversed(range(self.ndim)))
+
+    def permute(self, *axes: int) -> Tensor:
+        """The axes in the order ``axes`` gives: one entry per axis."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        perm = tuple(axes)
         if sorted(a % max(self.ndim, 1) for a in perm) != list(range(self.ndim)):
             raise ValueError(f"transpose axes {perm} are not a permutation of {self.ndim} axes")
         inverse = tuple(np.argsort([a % self.ndim for a in perm]))
@@ -381,16 +411,18 @@ class Tensor(Node):
 
     # -- softmax family --------------------------------------------------------------
 
-    def softmax(self, axis: int = -1) -> Tensor:
-        """exp(x) / sum(exp(x)) along ``axis``, stable for large logits."""
+    def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
+        """exp(x) / sum(exp(x)) along ``axis`` (or PyTorch's ``dim``), stable for large logits."""
+        axis = axis if dim is None else dim
         z = np.exp(self.data - self.data.max(axis=axis, keepdims=True))
         s = z / z.sum(axis=axis, keepdims=True)
         return Tensor._make(
             s, (self,), "softmax", lambda g: (s * (g - (g * s).sum(axis=axis, keepdims=True)),)
         )
 
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        """x - log(sum(exp(x))) along ``axis``, stable for large logits."""
+    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
+        """x - log(sum(exp(x))) along ``axis`` (or PyTorch's ``dim``), stable for large logits."""
+        axis = axis if dim is None else dim
         shifted = self.data - self.data.max(axis=axis, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         return Tensor._make(
@@ -402,23 +434,23 @@ class Tensor(Node):
 
     # -- back-propagation ----------------------------------------------------------
 
-    def backward(self, grad: Any = None) -> None:
+    def backward(self, gradient: Any = None) -> None:
         """Fill ``.grad`` of every tensor this one depends on.
 
-        ``grad`` is the upstream gradient, of this tensor's shape; it may be left out
-        only for a tensor with a single element (a loss).
+        ``gradient`` is the upstream gradient, of this tensor's shape (PyTorch's name); it
+        may be left out only for a tensor with a single element (a loss).
         """
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: no input of this "
                 "expression was created with requires_grad=True (or it was computed under no_grad)"
             )
-        if grad is None and self.data.size != 1:
+        if gradient is None and self.data.size != 1:
             raise RuntimeError(
                 f"backward() on a tensor of shape {self.shape} needs an upstream gradient of that "
                 "shape; for a loss, reduce it to one number first (e.g. .sum() or .mean())"
             )
-        graph.backward(self, grad)
+        graph.backward(self, gradient)
 
     def zero_grad(self) -> None:
         """Reset this tensor's gradient (to zeros on next read)."""
@@ -489,6 +521,15 @@ class Tensor(Node):
         if self.label:
             extra += f", label={self.label!r}"
         return f"Tensor({body}{extra})"
+
+
+def _reduction_args(axis: Axis, keepdims: bool, dim: Axis, keepdim: bool | None) -> tuple[Axis, bool]:
+    """numpy's (axis, keepdims) from either naming; PyTorch's dim/keepdim win when given."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError("give the axis once: axis= (numpy) or dim= (PyTorch), not both")
+        axis = dim
+    return axis, keepdims if keepdim is None else keepdim
 
 
 class IndexGrad:

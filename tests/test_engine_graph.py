@@ -179,3 +179,27 @@ def test_numpy_scalars_on_the_left_defer_to_tensor():
     assert isinstance(y, Tensor)
     y.sum().backward()
     np.testing.assert_allclose(x.grad, [2.0, 2.0])
+
+
+def test_pytorch_names_work_beside_numpy_names():
+    rng = np.random.default_rng(6)
+    x = Tensor(rng.normal(size=(2, 3, 4)), requires_grad=True)
+    np.testing.assert_allclose(x.sum(dim=1, keepdim=True).data, x.data.sum(axis=1, keepdims=True))
+    np.testing.assert_allclose(x.mean(dim=(0, 2)).data, x.data.mean(axis=(0, 2)))
+    np.testing.assert_allclose(x.max(dim=-1).data, x.data.max(axis=-1))
+    np.testing.assert_allclose(x.softmax(dim=0).data, x.softmax(axis=0).data)
+    with pytest.raises(TypeError, match="axis= .* or dim="):
+        x.sum(axis=0, dim=1)
+    # transpose(d0, d1) swaps two axes, as in PyTorch, even where numpy would permute
+    assert x.transpose(0, 2).shape == (4, 3, 2)
+    m = Tensor(rng.normal(size=(2, 3)))
+    np.testing.assert_allclose(m.transpose(0, 1).data, m.data.T)
+    assert x.permute(2, 0, 1).shape == (4, 2, 3) and x.transpose(2, 0, 1).shape == (4, 2, 3)
+    (x.transpose(0, 2) * Tensor(np.arange(24.0).reshape(4, 3, 2))).sum().backward(gradient=np.array(2.0))
+    np.testing.assert_allclose(x.grad, 2 * np.arange(24.0).reshape(4, 3, 2).transpose(2, 1, 0))
+
+
+def test_value_parents_are_visible_under_micrograds_name():
+    a, b = Value(1.0), Value(2.0)
+    c = a * b
+    assert c._prev == {a, b} and c._op == "*"
