@@ -15,11 +15,11 @@ import numpy as np
 
 from microgradrnn.data import load_text
 from microgradrnn.demos.result import Result
-from microgradrnn.experiments._util import Callback, as_float
+from microgradrnn.experiments._util import Callback, as_float, train_step
 from microgradrnn.experiments.models import CharLM
 from microgradrnn.functional import cross_entropy
 from microgradrnn.graph import no_grad
-from microgradrnn.optim import Adam, clip_grad_norm_
+from microgradrnn.optim import Adam
 
 __all__ = ["sample", "train_charlm", "vocabulary"]
 
@@ -110,16 +110,10 @@ def train_charlm(
     model = CharLM(len(chars), 32, hidden_size, cell=cell, seed=rng)
     opt = Adam(model.parameters(), lr=lr)
     losses = []
-    for step in range(steps):
+    for _ in range(steps):
         starts = rng.integers(0, len(train) - seq_len - 1, size=batch_size)
         loss = _loss(model, np.stack([train[a : a + seq_len + 1] for a in starts]))
-        opt.zero_grad()
-        loss.backward()
-        clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        losses.append(as_float(loss))
-        if callback is not None:
-            callback(step, losses[-1])
+        train_step(loss, opt, model.parameters(), losses, callback)
     eval_len = 256
     offsets = np.linspace(0, len(valid) - eval_len - 1, 16).astype(int)
     with no_grad():

@@ -14,16 +14,16 @@ from microgradrnn.data import load_sentiment, train_test_split
 from microgradrnn.demos.result import Result
 from microgradrnn.experiments._util import (
     Callback,
-    as_float,
     batch_stream,
     build_vocab,
     count_batches,
     encode,
+    train_step,
 )
 from microgradrnn.experiments.models import SequenceClassifier
 from microgradrnn.functional import cross_entropy
 from microgradrnn.graph import no_grad
-from microgradrnn.optim import Adam, clip_grad_norm_
+from microgradrnn.optim import Adam
 
 __all__ = ["EXAMPLES", "classify", "planned_steps", "train_sentiment"]
 
@@ -66,13 +66,7 @@ def train_sentiment(
     losses: list[float] = []
     for batch in batch_stream([len(x) for x in X], batch_size, rng, epochs, steps):
         loss = cross_entropy(model(np.stack([X[i] for i in batch])), y[batch])
-        opt.zero_grad()
-        loss.backward()
-        clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        losses.append(as_float(loss))
-        if callback is not None:
-            callback(len(losses) - 1, losses[-1])
+        train_step(loss, opt, model.parameters(), losses, callback)
     hits = [(classify(model, vocab, text) > 0.5) == bool(label) for text, label in test]
     accuracy = float(np.mean(hits))
     majority = max(np.mean([label for _, label in test]), 1 - np.mean([label for _, label in test]))

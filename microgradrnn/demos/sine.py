@@ -12,11 +12,11 @@ import numpy as np
 
 from microgradrnn.data import sine_waves
 from microgradrnn.demos.result import Result
-from microgradrnn.experiments._util import Callback, as_float
+from microgradrnn.experiments._util import Callback, train_step
 from microgradrnn.experiments.models import SequenceRegressor
 from microgradrnn.functional import mse_loss
 from microgradrnn.graph import no_grad
-from microgradrnn.optim import Adam, clip_grad_norm_
+from microgradrnn.optim import Adam
 from microgradrnn.plot import line_chart
 from microgradrnn.tensor import Tensor
 
@@ -46,17 +46,11 @@ def train_sine(
     model = SequenceRegressor(cell, 1, hidden_size, many_to_many=True, seed=rng)
     opt = Adam(model.parameters(), lr=lr)
     losses = []
-    for step in range(steps):
+    for _ in range(steps):
         w = sine_waves(batch_size, length + 1, seed=int(rng.integers(2**31)), noise_std=noise_std)
         pred, _ = model(Tensor(w[:, :-1, None]))
         loss = mse_loss(pred[:, warmup:, 0], Tensor(w[:, warmup + 1 :]))
-        opt.zero_grad()
-        loss.backward()
-        clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        losses.append(as_float(loss))
-        if callback is not None:
-            callback(step, losses[-1])
+        train_step(loss, opt, model.parameters(), losses, callback)
     test = sine_waves(256, length + 1, seed=int(rng.integers(2**31)), noise_std=noise_std)
     with no_grad():
         pred, _ = model(Tensor(test[:, :-1, None]))

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from microgradrnn.optim import clip_grad_norm_
+
 Callback = Callable[[int, float], None]
 """Called as ``callback(step, loss)`` after every optimisation step (for progress bars)."""
 
@@ -15,6 +17,25 @@ Callback = Callable[[int, float], None]
 def as_float(x: Any) -> float:
     """A Python float from a float, a numpy scalar or a one-element Tensor."""
     return float(x.item()) if hasattr(x, "item") else float(x)
+
+
+def train_step(
+    loss: Any,
+    optimizer: Any,
+    parameters: Sequence[Any],
+    losses: list[float],
+    callback: Callback | None = None,
+    max_norm: float = 1.0,
+) -> None:
+    """One update: zero the gradients, back-propagate ``loss``, clip their global norm to
+    ``max_norm``, step; then append the loss to ``losses`` and report it to ``callback``."""
+    optimizer.zero_grad()
+    loss.backward()
+    clip_grad_norm_(parameters, max_norm)
+    optimizer.step()
+    losses.append(as_float(loss))
+    if callback is not None:
+        callback(len(losses) - 1, losses[-1])
 
 
 def smooth(values: Sequence[float], window: int) -> np.ndarray:

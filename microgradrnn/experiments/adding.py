@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from microgradrnn.data import adding_problem
-from microgradrnn.experiments._util import Callback, as_float, smooth
+from microgradrnn.experiments._util import Callback, smooth, train_step
 from microgradrnn.experiments.models import CELLS, SequenceRegressor
 from microgradrnn.functional import mse_loss
 from microgradrnn.graph import no_grad
-from microgradrnn.optim import Adam, clip_grad_norm_
+from microgradrnn.optim import Adam
 from microgradrnn.plot import line_chart
 from microgradrnn.tensor import Tensor
 
@@ -68,17 +68,11 @@ def train_adding(
     opt = Adam(model.parameters(), lr=lr)
     X_test, y_test = adding_problem(n_test, T, seed=int(rng.integers(2**31)))
     losses = []
-    for step in range(steps):
+    for _ in range(steps):
         X, y = adding_problem(batch_size, T, seed=int(rng.integers(2**31)))
         pred, _ = model(Tensor(X))
         loss = mse_loss(pred.reshape(-1), Tensor(y))
-        opt.zero_grad()
-        loss.backward()
-        clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        losses.append(as_float(loss))
-        if callback is not None:
-            callback(step, losses[-1])
+        train_step(loss, opt, model.parameters(), losses, callback)
     return AddingRun(cell, T, np.array(losses), _mse(model, X_test, y_test), model)
 
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from microgradrnn.data import synthetic_series
-from microgradrnn.experiments._util import Callback, as_float
+from microgradrnn.experiments._util import Callback, train_step
 from microgradrnn.experiments.models import SequenceRegressor
 from microgradrnn.functional import mse_loss
 from microgradrnn.graph import no_grad
-from microgradrnn.optim import Adam, clip_grad_norm_
+from microgradrnn.optim import Adam
 from microgradrnn.plot import line_chart
 from microgradrnn.tensor import Tensor
 
@@ -123,18 +123,12 @@ def forecasting_experiment(
     model = SequenceRegressor(cell, 1, hidden_size, many_to_many=True, seed=rng)
     opt = Adam(model.parameters(), lr=lr)
     losses = []
-    for step in range(steps):
+    for _ in range(steps):
         starts = rng.integers(0, split - window, size=batch_size)
         chunk = np.stack([z[a : a + window + 1] for a in starts])
         pred, _ = model(Tensor(chunk[:, :-1, None]))
         loss = mse_loss(pred[:, warmup:, 0], Tensor(chunk[:, warmup + 1 :]))
-        opt.zero_grad()
-        loss.backward()
-        clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        losses.append(as_float(loss))
-        if callback is not None:
-            callback(step, losses[-1])
+        train_step(loss, opt, model.parameters(), losses, callback)
     with no_grad():
         out, _ = model(Tensor(z[None, :-1, None]))
     rnn = np.concatenate([[np.nan], out.data[0, :, 0]])

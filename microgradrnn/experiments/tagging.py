@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from microgradrnn.data import AMBIGUOUS_WORDS, POS_TAGS, load_pos, train_test_split
-from microgradrnn.experiments._util import Callback, as_float, batch_stream, build_vocab, encode
+from microgradrnn.experiments._util import Callback, batch_stream, build_vocab, encode, train_step
 from microgradrnn.experiments.models import Tagger
 from microgradrnn.functional import cross_entropy
 from microgradrnn.graph import no_grad
-from microgradrnn.optim import Adam, clip_grad_norm_
+from microgradrnn.optim import Adam
 from microgradrnn.plot import bar_chart
 
 __all__ = ["TaggerRun", "TaggingResult", "tag", "tagging_experiment", "train_tagger"]
@@ -112,13 +112,7 @@ def train_tagger(
         scores = model(np.stack([X[i] for i in batch]))
         targets = np.stack([Y[i] for i in batch])
         loss = cross_entropy(scores.reshape(-1, len(POS_TAGS)), targets.reshape(-1))
-        opt.zero_grad()
-        loss.backward()
-        clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        losses.append(as_float(loss))
-        if callback is not None:
-            callback(len(losses) - 1, losses[-1])
+        train_step(loss, opt, model.parameters(), losses, callback)
     acc, amb, ini, n_amb, n_ini = _evaluate(model, vocab, test)
     return TaggerRun(bidirectional, np.array(losses), acc, amb, ini, n_amb, n_ini, model, vocab)
 
