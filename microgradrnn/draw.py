@@ -32,7 +32,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from microgradrnn.graph import Node
+from microgradrnn.graph import Node, topological_order
 from microgradrnn.tensor import Tensor
 from microgradrnn.value import Value
 
@@ -234,24 +234,8 @@ class _Graph:
     """The nodes reachable from the roots in one topological order, with parent/child indices."""
 
     def __init__(self, roots: list[Node]):
-        order: list[Node] = []
-        index: dict[int, int] = {}
-        seen: set[int] = set()
-        for root in roots:
-            stack: list[tuple[Node, bool]] = [(root, False)]
-            while stack:
-                node, expanded = stack.pop()
-                if expanded:
-                    index[id(node)] = len(order)
-                    order.append(node)
-                    continue
-                if id(node) in seen:
-                    continue
-                seen.add(id(node))
-                stack.append((node, True))
-                for parent in reversed(node._parents):
-                    if id(parent) not in seen:
-                        stack.append((parent, False))
+        order = topological_order(roots)
+        index = {id(node): i for i, node in enumerate(order)}
         self.nodes = order
         self.parents = [[index[id(p)] for p in node._parents] for node in order]
         self.children: list[list[int]] = [[] for _ in order]

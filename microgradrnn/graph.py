@@ -19,7 +19,7 @@ gradients accumulate (two calls give twice the gradient, as in PyTorch with
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -69,27 +69,29 @@ class Node:
         return self
 
 
-def topological_order(root: Node) -> list[Node]:
-    """All nodes ``root`` depends on, parents before children, ``root`` last.
+def topological_order(root: Node | Sequence[Node]) -> list[Node]:
+    """All nodes ``root`` depends on, parents before children, each once, ``root`` last.
 
-    An iterative depth-first search: the explicit stack replaces recursion so the
-    graph may be arbitrarily deep.
+    ``root`` may be a list of nodes (e.g. the outputs of every time step): their graphs
+    are walked in turn. An iterative depth-first search: the explicit stack replaces
+    recursion so the graph may be arbitrarily deep.
     """
     order: list[Node] = []
     seen: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for parent in reversed(node._parents):
-            if id(parent) not in seen:
-                stack.append((parent, False))
+    for start in [root] if isinstance(root, Node) else root:
+        stack: list[tuple[Node, bool]] = [(start, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.append((node, True))
+            for parent in reversed(node._parents):
+                if id(parent) not in seen:
+                    stack.append((parent, False))
     return order
 
 

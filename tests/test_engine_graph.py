@@ -203,3 +203,10 @@ def test_value_parents_are_visible_under_micrograds_name():
     a, b = Value(1.0), Value(2.0)
     c = a * b
     assert c._prev == {a, b} and c._op == "*"
+
+
+def test_topological_order_of_several_roots_lists_shared_nodes_once():
+    a = Value(1.0)
+    b, c = a * 2, a + 3
+    order = topological_order([b, c])
+    assert order.count(a) == 1 and order.index(a) < order.index(b) < order.index(c)
