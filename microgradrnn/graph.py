@@ -19,7 +19,7 @@ gradients accumulate (two calls give twice the gradient, as in PyTorch with
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -69,7 +69,7 @@ class Node:
         return self
 
 
-def topological_order(root: Node | Sequence[Node]) -> list[Node]:
+def topological_order(root: Node | list[Node] | tuple[Node, ...]) -> list[Node]:
     """All nodes ``root`` depends on, parents before children, each once, ``root`` last.
 
     ``root`` may be a list of nodes (e.g. the outputs of every time step): their graphs
@@ -78,7 +78,9 @@ def topological_order(root: Node | Sequence[Node]) -> list[Node]:
     """
     order: list[Node] = []
     seen: set[int] = set()
-    for start in [root] if isinstance(root, Node) else root:
+    # Any object with _parents is a node (the course's own scalar classes too): only a
+    # list or tuple means several roots.
+    for start in root if isinstance(root, (list, tuple)) else [root]:
         stack: list[tuple[Node, bool]] = [(start, False)]
         while stack:
             node, expanded = stack.pop()

@@ -210,3 +210,13 @@ def test_topological_order_of_several_roots_lists_shared_nodes_once():
     b, c = a * 2, a + 3
     order = topological_order([b, c])
     assert order.count(a) == 1 and order.index(a) < order.index(b) < order.index(c)
+
+
+def test_topological_order_works_on_any_object_with_parents():
+    class Node:  # a learner's own node class: duck typing, no base class
+        def __init__(self, *parents):
+            self._parents = parents
+
+    a = Node()
+    b = Node(a, a)
+    assert topological_order(b) == [a, b]
