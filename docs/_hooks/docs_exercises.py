@@ -18,17 +18,13 @@ from __future__ import annotations
 import ast
 import logging
 import re
-import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - the docs stack needs 3.11, the library does not
-    import tomli as tomllib
+from microgradrnn.grading.manifest import Exercise, Module
+from microgradrnn.grading.manifest import load_manifest as read_course
 
 log = logging.getLogger("mkdocs.hooks.exercises")
 
@@ -38,56 +34,9 @@ MANIFEST = Path("tests") / "exercises" / "manifest.toml"
 STUB_PAGES = "exercise-files"
 
 
-@dataclass
-class Exercise:
-    id: str
-    function: str
-    title: str
-    tests: dict[str, int]
-    hints: list[str] = field(default_factory=list)
-
-    @property
-    def points(self) -> int:
-        return sum(self.tests.values())
-
-
-@dataclass
-class Module:
-    number: int
-    name: str
-    title: str
-    korean: str
-    page: str
-    exercises: list[Exercise]
-
-
 def load_manifest(path: Path) -> list[Module]:
-    """The modules of the course, in order, from the TOML manifest at ``path``."""
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
-    modules = []
-    for entry in data.get("module", []):
-        exercises = [
-            Exercise(
-                id=str(ex["id"]),
-                function=ex["function"],
-                title=ex["title"],
-                tests={str(k): int(v) for k, v in ex["tests"].items()},
-                hints=list(ex.get("hints", [])),
-            )
-            for ex in entry.get("exercise", [])
-        ]
-        modules.append(
-            Module(
-                number=int(entry["number"]),
-                name=entry["name"],
-                title=entry["title"],
-                korean=entry.get("korean", ""),
-                page=entry["page"],
-                exercises=exercises,
-            )
-        )
-    return modules
+    """The modules of the course, in order, from the manifest file at ``path``."""
+    return list(read_course(path.parent).modules)
 
 
 def stub_docstring(path: Path, name: str) -> str | None:
@@ -121,8 +70,8 @@ def _indent(text: str, by: int = 4) -> str:
     return "\n".join(pad + line if line.strip() else "" for line in text.splitlines())
 
 
-def _points(n: int) -> str:
-    return f"{n} point" if n == 1 else f"{n} points"
+def _points(n: float) -> str:
+    return f"{n:g} point" if n == 1 else f"{n:g} points"
 
 
 def render_exercise(ex: Exercise, module: Module, root: Path, stub_link: str | None) -> str:
@@ -142,7 +91,7 @@ def render_exercise(ex: Exercise, module: Module, root: Path, stub_link: str | N
         body.append(
             '??? abstract "The full assignment (the docstring)"\n\n' + _indent(f"```text\n{doc}\n```")
         )
-    rows = "\n".join(f"| `{name}` | {pts} |" for name, pts in ex.tests.items())
+    rows = "\n".join(f"| `{t.name}` | {t.points:g} |" for t in ex.tests)
     body.append(f"| test | points |\n|---|---:|\n{rows}")
     for i, hint in enumerate(ex.hints, start=1):
         body.append(f'??? tip "Hint {i}"\n\n' + _indent(md_text(hint.strip())))
