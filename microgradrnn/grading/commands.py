@@ -113,8 +113,10 @@ def find_exercises(start: Path, manifest: Manifest) -> Path | None:
         candidate = folder if folder.name == "exercises" else folder / "exercises"
         if candidate.is_dir() and (_course_of(candidate) or any((candidate / n).is_file() for n in names)):
             return candidate
-    checkout = default_course_root().parents[1] / "exercises"
-    return checkout if checkout.is_dir() else None
+    checkout = default_course_root().parents[1]
+    if checkout.name == "_course":  # an installed wheel: its stubs are not the learner's to edit
+        return None
+    return checkout / "exercises" if (checkout / "exercises").is_dir() else None
 
 
 class _Style:
@@ -206,7 +208,9 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
             exercises = find_exercises(Path.cwd(), load_manifest(args.course))
         if exercises is None or not exercises.is_dir():
             print(
-                "microgradrnn check: no exercises/ folder found here or above; pass --exercises DIR", file=err
+                "microgradrnn check: no exercises/ folder found here or above; run `microgradrnn start DIR`"
+                " to lay out the course, or pass --exercises DIR",
+                file=err,
             )
             return 2
         course_root = args.course or _course_of(exercises)  # the clone the learner works in

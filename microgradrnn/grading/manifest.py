@@ -128,8 +128,10 @@ class Manifest:
 
 
 def default_course_root() -> Path:
-    """The course of this source checkout: ``<repository>/tests/exercises``."""
-    return Path(__file__).resolve().parents[2] / "tests" / "exercises"
+    """The course that came with this package: the wheel's copy, else ``<clone>/tests/exercises``."""
+    from ..course import course_source
+
+    return course_source() / "tests" / "exercises"
 
 
 def load_manifest(course_root: str | Path | None = None) -> Manifest:
