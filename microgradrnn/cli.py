@@ -11,6 +11,7 @@ from collections.abc import Sequence
 # ``func`` on them; ``func(args)`` returns the exit status.
 COMMAND_MODULES: tuple[str, ...] = (
     "microgradrnn.grading.commands",  # check, grade
+    "microgradrnn.grading.instructor",  # gradescope, grade-all
     "microgradrnn.course.command",  # start
     "microgradrnn.draw_command",  # draw
     "microgradrnn.demos",  # train
