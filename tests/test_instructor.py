@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from microgradrnn.grading import load_manifest
 from microgradrnn.grading.instructor import grade_roster, write_bundle
 
 REPO = Path(__file__).resolve().parents[1]
@@ -58,7 +59,7 @@ def test_bundle_has_gradescope_layout(bundle):
 
 
 def test_bundle_grades_solutions_full_and_stubs_zero(bundle, tmp_path):
-    lstm = [m for m in __import__("microgradrnn.grading", fromlist=["x"]).load_manifest() if m.filename == MODULE][0]
+    lstm = next(m for m in load_manifest() if m.filename == MODULE)
     full = _run_autograder(_autograder_root(tmp_path / "a", bundle, _submission(tmp_path, "solutions", "s")))
     zero = _run_autograder(_autograder_root(tmp_path / "b", bundle, _submission(tmp_path, "exercises", "e")))
     assert full["score"] == lstm.points, full.get("output")
