@@ -21,6 +21,7 @@ COURSE_FILES = [
     ("tests/exercises", "README.md", "tests/exercises"),
     ("tests/exercises", "test_m[0-9][0-9]_*.py", "tests/exercises"),
     ("tests/exercises/probes", "*.py", "tests/exercises/probes"),
+    ("docs/notebooks", "m[0-9][0-9]_*.ipynb", "notebooks"),
 ]
 
 

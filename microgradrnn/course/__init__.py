@@ -49,3 +49,19 @@ def _course_test_file(path: Path) -> bool:
     return path.name in ("manifest.toml", "conftest.py", "README.md") or (
         path.name.startswith("test_m") and path.name[6:8].isdigit()
     )
+
+
+def notebooks(dest: str | Path, *, force: bool = False) -> list[Path]:
+    """Copy the course's notebooks (``mNN_<topic>.ipynb``) into ``dest``; return what was written."""
+    source = course_source()
+    folder = source / "notebooks" if (source / "notebooks").is_dir() else source / "docs" / "notebooks"
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted(folder.glob("m[0-9][0-9]_*.ipynb")):
+        target = dest / path.name
+        if target.exists() and not force:
+            continue
+        shutil.copyfile(path, target)
+        written.append(target)
+    return written

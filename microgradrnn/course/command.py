@@ -1,4 +1,4 @@
-"""The ``start`` sub-command: lay out the course in a folder of the learner's own."""
+"""The ``start`` and ``notebooks`` sub-commands: the course in a folder of the learner's own."""
 
 from __future__ import annotations
 
@@ -20,6 +20,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     start.add_argument("--force", action="store_true", help="overwrite files that are already there")
     start.set_defaults(func=run_start)
 
+    books = subparsers.add_parser(
+        "notebooks",
+        help="copy the course's Jupyter notebooks (one per module) into a folder",
+        description="Copy the course's notebooks into DIR (existing files are kept). "
+        "Open them from the folder where `microgradrnn check` finds your exercises/.",
+    )
+    books.add_argument("dir", metavar="DIR")
+    books.add_argument("--force", action="store_true", help="overwrite notebooks that are already there")
+    books.set_defaults(func=run_notebooks)
+
 
 def run_start(args: argparse.Namespace) -> int:
     from . import start
@@ -32,4 +42,16 @@ def run_start(args: argparse.Namespace) -> int:
     kept = "" if args.force else " (files already there were kept)"
     print(f"Wrote {len(written)} files to {dest.resolve()}{kept}.")
     print(f"Next: cd {dest} && microgradrnn check")
+    return 0
+
+
+def run_notebooks(args: argparse.Namespace) -> int:
+    from . import notebooks
+
+    dest = Path(args.dir)
+    if dest.exists() and not dest.is_dir():
+        print(f"microgradrnn notebooks: {dest} exists and is not a folder")
+        return 2
+    written = notebooks(dest, force=args.force)
+    print(f"Wrote {len(written)} notebooks to {dest.resolve()}.")
     return 0

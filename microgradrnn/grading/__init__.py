@@ -28,6 +28,7 @@ __all__ = [
     "Module",
     "TestSpec",
     "default_course_root",
+    "check",
     "grade",
     "load_manifest",
 ]
@@ -69,3 +70,17 @@ def grade(
     except Exception as err:  # the grader's own failure still yields a valid results.json
         return error_results(err, time.monotonic() - started)
     return to_gradescope(result, hidden_visibility)
+
+
+def check(module: int | str | None = None, exercises: str | Path | None = None) -> int:
+    """Check your exercises from Python (a notebook cell): prints ``microgradrnn check``'s scoreboard.
+
+    ``module`` is a number (8) or name (``"m08_lstm"``), default every module; ``exercises``
+    the folder of your exercise files (default: found from the current folder upward).
+    Returns the command's exit status (0 all pass, 1 some fail, 2 could not run).
+    """
+    from ..cli import main
+
+    argv = ["check"] + ([str(module)] if module is not None else [])
+    argv += ["--exercises", str(exercises)] if exercises is not None else []
+    return main(argv)
