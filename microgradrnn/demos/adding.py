@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from microgradrnn.demos.result import Result
-from microgradrnn.experiments._util import Callback
 from microgradrnn.experiments.adding import BASELINE_MSE, train_adding
+from microgradrnn.training import Callback
 
 __all__ = ["train_adding_demo"]
 

@@ -15,11 +15,11 @@ import numpy as np
 
 from microgradrnn.data import load_text
 from microgradrnn.demos.result import Result
-from microgradrnn.experiments._util import Callback, as_float, train_step
 from microgradrnn.experiments.models import CharLM
 from microgradrnn.functional import cross_entropy
 from microgradrnn.graph import no_grad
 from microgradrnn.optim import Adam
+from microgradrnn.training import Callback, as_float, train_step
 
 __all__ = ["sample", "train_charlm", "vocabulary"]
 

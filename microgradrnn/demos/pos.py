@@ -6,8 +6,8 @@ import time
 
 from microgradrnn.data import load_pos, train_test_split
 from microgradrnn.demos.result import Result
-from microgradrnn.experiments._util import Callback, count_batches
 from microgradrnn.experiments.tagging import tag, train_tagger
+from microgradrnn.training import Callback, count_batches
 
 __all__ = ["EXAMPLES", "planned_steps", "train_pos"]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from microgradrnn.experiments._util import smooth
 from microgradrnn.nn import Module
 from microgradrnn.plot import line_chart, save_svg
+from microgradrnn.training import smooth
 
 __all__ = ["Result"]
 

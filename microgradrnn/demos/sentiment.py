@@ -12,7 +12,11 @@ import numpy as np
 
 from microgradrnn.data import load_sentiment, train_test_split
 from microgradrnn.demos.result import Result
-from microgradrnn.experiments._util import (
+from microgradrnn.experiments.models import SequenceClassifier
+from microgradrnn.functional import cross_entropy
+from microgradrnn.graph import no_grad
+from microgradrnn.optim import Adam
+from microgradrnn.training import (
     Callback,
     batch_stream,
     build_vocab,
@@ -20,10 +24,6 @@ from microgradrnn.experiments._util import (
     encode,
     train_step,
 )
-from microgradrnn.experiments.models import SequenceClassifier
-from microgradrnn.functional import cross_entropy
-from microgradrnn.graph import no_grad
-from microgradrnn.optim import Adam
 
 __all__ = ["EXAMPLES", "classify", "planned_steps", "train_sentiment"]
 

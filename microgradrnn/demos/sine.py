@@ -12,13 +12,13 @@ import numpy as np
 
 from microgradrnn.data import sine_waves
 from microgradrnn.demos.result import Result
-from microgradrnn.experiments._util import Callback, train_step
 from microgradrnn.experiments.models import SequenceRegressor
 from microgradrnn.functional import mse_loss
 from microgradrnn.graph import no_grad
 from microgradrnn.optim import Adam
 from microgradrnn.plot import line_chart
 from microgradrnn.tensor import Tensor
+from microgradrnn.training import Callback, train_step
 
 __all__ = ["train_sine"]
 

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from microgradrnn.data import adding_problem
-from microgradrnn.experiments._util import Callback, smooth, train_step
 from microgradrnn.experiments.models import CELLS, SequenceRegressor
 from microgradrnn.functional import mse_loss
 from microgradrnn.graph import no_grad
+from microgradrnn.nn import KINDS
 from microgradrnn.optim import Adam
 from microgradrnn.plot import line_chart
 from microgradrnn.tensor import Tensor
+from microgradrnn.training import Callback, smooth, train_step
 
 __all__ = ["BASELINE_MSE", "AddingResult", "AddingRun", "adding_experiment", "train_adding"]
 
@@ -89,8 +90,9 @@ class AddingResult:
 
     def chart(self, window: int = 50) -> str:
         """SVG: training loss per step (running mean over ``window`` steps) and the 1/6 baseline."""
-        names = {"rnn": "tanh RNN", "lstm": "LSTM", "gru": "GRU"}
-        series = {names.get(c, c): smooth(r.losses, window) for c, r in self.runs.items()}
+        series = {
+            (KINDS[c].title if c in KINDS else c): smooth(r.losses, window) for c, r in self.runs.items()
+        }
         n = max(len(r.losses) for r in self.runs.values())
         series["baseline 1/6 (predict 1.0)"] = np.full(n, self.baseline)
         T = next(iter(self.runs.values())).T

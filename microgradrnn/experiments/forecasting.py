@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from microgradrnn.data import synthetic_series
-from microgradrnn.experiments._util import Callback, train_step
 from microgradrnn.experiments.models import SequenceRegressor
 from microgradrnn.functional import mse_loss
 from microgradrnn.graph import no_grad
 from microgradrnn.optim import Adam
 from microgradrnn.plot import line_chart
 from microgradrnn.tensor import Tensor
+from microgradrnn.training import Callback, train_step
 
 __all__ = ["ForecastResult", "ar_fit", "ar_predict", "forecasting_experiment"]
 

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from microgradrnn.data import sine_waves
-from microgradrnn.experiments._util import Callback, as_float
 from microgradrnn.experiments.models import SequenceRegressor
 from microgradrnn.functional import mse_loss
-from microgradrnn.nn import GRUCell, LSTMCell, RNNCell
+from microgradrnn.nn import KINDS
+from microgradrnn.nn.kinds import kind_options
 from microgradrnn.optim import SGD, clip_grad_norm_
 from microgradrnn.plot import line_chart
 from microgradrnn.tensor import Tensor
+from microgradrnn.training import Callback, as_float
 
 __all__ = ["ExplodingResult", "GradientNormResult", "exploding_gradients", "gradient_norms"]
 
@@ -48,9 +49,14 @@ class GradientNormResult:
 
     def chart(self) -> str:
         """SVG: gradient norm against time step, log scale."""
-        names = {"rnn": "tanh RNN", "lstm": f"LSTM (forget bias {self.forget_bias:g})", "gru": "GRU"}
+        def name(kind: str) -> str:
+            if kind not in KINDS:
+                return kind
+            with_bias = "forget_bias" in KINDS[kind].cell.init_options
+            return KINDS[kind].title + (f" (forget bias {self.forget_bias:g})" if with_bias else "")
+
         return line_chart(
-            {names.get(k, k): v for k, v in self.norms.items()},
+            {name(k): v for k, v in self.norms.items()},
             title=f"Gradient of a loss at step {self.T - 1} with respect to each hidden state",
             xlabel="time step t",
             ylabel="||dL/dh_t||",
@@ -77,16 +83,12 @@ def gradient_norms(
         raise ValueError(f"T must be at least 2, got {T}")
     rng = np.random.default_rng(seed)
     xs = rng.standard_normal((T, batch_size, input_size))
-    makers = {
-        "rnn": lambda: RNNCell(input_size, hidden_size, seed=rng),
-        "lstm": lambda: LSTMCell(input_size, hidden_size, forget_bias=forget_bias, seed=rng),
-        "gru": lambda: GRUCell(input_size, hidden_size, seed=rng),
-    }
     norms = {}
     for name in cells:
-        if name not in makers:
-            raise ValueError(f"unknown cell {name!r}; choose from {sorted(makers)}")
-        cell = makers[name]()
+        if name not in KINDS:
+            raise ValueError(f"unknown cell {name!r}; choose from {sorted(KINDS)}")
+        options = kind_options(name, forget_bias=forget_bias)
+        cell = KINDS[name].cell(input_size, hidden_size, seed=rng, **options)
         state = None
         hs = []
         for t in range(T):

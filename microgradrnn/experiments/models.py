@@ -11,12 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from microgradrnn.nn import GRU, LSTM, RNN, Embedding, Linear, Module
+from microgradrnn.nn import KINDS, Embedding, Linear, Module
+from microgradrnn.nn.kinds import kind_options, layer
 from microgradrnn.tensor import Tensor
 
 __all__ = ["CELLS", "CharLM", "SequenceClassifier", "SequenceRegressor", "Tagger", "recurrent_layer"]
 
-CELLS = ("rnn", "lstm", "gru")
+CELLS = tuple(KINDS)
+"""The kinds of recurrent layer a model can use: the names of :data:`microgradrnn.nn.KINDS`."""
 
 
 def recurrent_layer(
@@ -29,15 +31,12 @@ def recurrent_layer(
     forget_bias: float = 1.0,
     seed: int | np.random.Generator | None = None,
 ) -> Module:
-    """A batch-first ``RNN`` (tanh), ``LSTM`` (forget-gate bias ``forget_bias``) or ``GRU``."""
-    common: dict[str, Any] = dict(num_layers=num_layers, batch_first=True, bidirectional=bidirectional)
-    if cell == "rnn":
-        return RNN(input_size, hidden_size, seed=seed, **common)
-    if cell == "lstm":
-        return LSTM(input_size, hidden_size, forget_bias=forget_bias, seed=seed, **common)
-    if cell == "gru":
-        return GRU(input_size, hidden_size, seed=seed, **common)
-    raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
+    """A batch-first layer of kind ``cell``: ``RNN`` (tanh), ``LSTM`` (forget-gate bias
+    ``forget_bias``), ``GRU`` or any other kind of :data:`~microgradrnn.nn.KINDS`."""
+    if cell not in KINDS:
+        raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
+    return layer(cell, input_size, hidden_size, num_layers=num_layers, batch_first=True,
+                 bidirectional=bidirectional, seed=seed, **kind_options(cell, forget_bias=forget_bias))
 
 
 class SequenceRegressor(Module):

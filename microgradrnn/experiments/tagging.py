@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from microgradrnn.data import AMBIGUOUS_WORDS, POS_TAGS, load_pos, train_test_split
-from microgradrnn.experiments._util import Callback, batch_stream, build_vocab, encode, train_step
 from microgradrnn.experiments.models import Tagger
 from microgradrnn.functional import cross_entropy
 from microgradrnn.graph import no_grad
 from microgradrnn.optim import Adam
 from microgradrnn.plot import bar_chart
+from microgradrnn.training import Callback, batch_stream, build_vocab, encode, train_step
 
 __all__ = ["TaggerRun", "TaggingResult", "tag", "tagging_experiment", "train_tagger"]
 

@@ -8,6 +8,7 @@ the recurrent cells (tensor and scalar) and the sequence layers ``RNN``, ``LSTM`
 """
 
 from microgradrnn.nn.cells import GRUCell, LSTMCell, RNNCell, gru_cell, lstm_cell, rnn_cell
+from microgradrnn.nn.kinds import KINDS, Kind
 from microgradrnn.nn.layers import CrossEntropyLoss, Dropout, MSELoss
 from microgradrnn.nn.linear import Embedding, Linear
 from microgradrnn.nn.module import Module, Parameter
@@ -17,6 +18,8 @@ from microgradrnn.nn.scalar_cells import ScalarGRUCell, ScalarLSTMCell, ScalarRN
 __all__ = [
     "GRU",
     "GRUCell",
+    "KINDS",
+    "Kind",
     "LSTM",
     "LSTMCell",
     "RNN",

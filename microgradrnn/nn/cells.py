@@ -175,18 +175,82 @@ def _as_tensor(x: Any) -> Tensor:
 
 
 class _CellBase(Module):
-    """Parameters, initialisation and input checks shared by the three cells."""
+    """A recurrent kind, described once: everything the cell, its scalar twin and the sequence
+    layer need to know about it is a class attribute here.
 
-    num_gates: int = 1
-    cell_name: str = "rnn"
+    Class attributes of a kind:
+        kind: its name in the registry (``nn.KINDS``) and the scope name of its steps.
+        gates: the scope names of the G blocks of rows of ``weight_ih``, in PyTorch's order.
+        states: the labels of the state tensors ("h", or "h" and "c"); a kind with one state
+            takes and returns a tensor, with several a tuple.
+        folds_bias: the step only ever adds ``b_ih + b_hh``, so a sequence layer may pass the
+            sum once per sequence as one bias (GRU keeps both: b_hn sits inside the reset gate).
+        choices: step options -> their allowed values, the default first.
+        init_options: options used only at initialisation -> their defaults.
+        step: the step function, ``step(x, state, weight_ih, weight_hh, bias_ih, bias_hh, *,
+            name, h_mask=None, transposed=False, **choices)``.
+    """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool, seed: Seed, name: str | None):
+    kind: str = ""
+    gates: tuple[str, ...] = ()
+    states: tuple[str, ...] = ("h",)
+    folds_bias: bool = True
+    choices: dict[str, tuple[str, ...]] = {}
+    init_options: dict[str, Any] = {}
+    num_gates: int = 0
+    step: Any = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.num_gates = len(cls.gates)
+
+    # -- options: checked here and only here ---------------------------------------
+
+    @classmethod
+    def check_choices(cls, who: str, options: dict[str, Any]) -> dict[str, Any]:
+        """The step options, defaults filled in; ``ValueError`` naming ``who`` for a bad value."""
+        out = {}
+        for option, allowed in cls.choices.items():
+            value = options.get(option, allowed[0])
+            if value not in allowed:
+                names = " or ".join(repr(a) for a in allowed)
+                raise ValueError(f"{who}: {option} must be {names}, got {value!r}")
+            out[option] = value
+        return out
+
+    @classmethod
+    def check_options(cls, who: str, bias: bool, options: dict[str, Any]) -> dict[str, Any]:
+        """Every option of the kind (step and initialisation), checked, defaults filled in."""
+        unknown = sorted(set(options) - set(cls.choices) - set(cls.init_options))
+        if unknown:
+            raise TypeError(f"{who}: unexpected option(s) {unknown}")
+        out = cls.check_choices(who, options)
+        for option, default in cls.init_options.items():
+            out[option] = options.get(option, default)
+        return out
+
+    @classmethod
+    def init_bias(cls, bias_ih: np.ndarray, hidden_size: int, options: dict[str, Any]) -> None:
+        """Adjust a freshly initialised ``bias_ih`` (G*H,) in place; nothing by default."""
+
+    @classmethod
+    def options_repr(cls, options: dict[str, Any]) -> str:
+        """``", nonlinearity='relu'"``: the step options that differ from their defaults."""
+        return "".join(
+            f", {k}={options[k]!r}" for k, allowed in cls.choices.items() if options[k] != allowed[0]
+        )
+
+    # -- the module ----------------------------------------------------------------
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, seed: Seed, name: str | None,
+                 **options: Any):
         if input_size <= 0 or hidden_size <= 0:
             raise ValueError(
                 f"input_size and hidden_size must be positive, got {input_size} and {hidden_size}"
             )
+        options = self.check_options(type(self).__name__, bias, options)
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        self.name = name or self.cell_name
+        self.name = name or self.kind
         rng = make_rng(seed)
         k = 1.0 / math.sqrt(hidden_size)
         G, H = self.num_gates * hidden_size, hidden_size
@@ -195,8 +259,15 @@ class _CellBase(Module):
         if bias:
             self.bias_ih = Parameter(rng.uniform(-k, k, (G,)), label="bias_ih")
             self.bias_hh = Parameter(rng.uniform(-k, k, (G,)), label="bias_hh")
+            self.init_bias(self.bias_ih.data, hidden_size, options)
         else:
             self.bias_ih = self.bias_hh = None
+        for option, value in options.items():
+            setattr(self, option, value)
+
+    def step_options(self) -> dict[str, Any]:
+        """This cell's step options (``{"nonlinearity": "tanh"}`` for an RNNCell)."""
+        return {option: getattr(self, option) for option in self.choices}
 
     def _check(self, x: Any, states: tuple[Any, ...]) -> tuple[Tensor, ...]:
         """The input and the states as tensors of matching shapes (zeros for missing states)."""
@@ -220,8 +291,26 @@ class _CellBase(Module):
             out.append(s)
         return tuple(out)
 
+    def forward(self, x: Tensor, hx: Any = None) -> Any:
+        """One step: ``x`` (B, I) or (I,); ``hx`` the state (zeros when None) -> the new state."""
+        n = len(self.states)
+        if n == 1:
+            given: tuple[Any, ...] = (hx,)
+        elif hx is None:
+            given = (None,) * n
+        elif isinstance(hx, (tuple, list)) and len(hx) == n:
+            given = tuple(hx)
+        else:
+            raise TypeError(f"{type(self).__name__}: the state must be a pair (h, c)")
+        x, *state = self._check(x, given)
+        return self.step(
+            x, tuple(state) if n > 1 else state[0], self.weight_ih, self.weight_hh, self.bias_ih,
+            self.bias_hh, name=self.name, **self.step_options()
+        )
+
     def extra_repr(self) -> str:
-        return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
+        return (f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
+                + self.options_repr(self.step_options()))
 
 
 class RNNCell(_CellBase):
@@ -235,11 +324,14 @@ class RNNCell(_CellBase):
         seed: int or numpy Generator for the initialisation U(-1/sqrt(H), 1/sqrt(H)).
         name: scope name of the cell in drawings ("rnn").
 
-    Call ``cell(x, h=None)``: x (B, I) or (I,), h (B, H) or (H,) (zeros when None) -> h'.
+    Call ``cell(x, hx=None)``: x (B, I) or (I,), hx (B, H) or (H,) (zeros when None) -> h'.
     Parameters: ``weight_ih`` (H, I), ``weight_hh`` (H, H), ``bias_ih`` (H,), ``bias_hh`` (H,).
     """
 
-    cell_name = "rnn"
+    kind = "rnn"
+    gates = ("hidden state",)
+    choices = {"nonlinearity": ("tanh", "relu")}
+    step = staticmethod(rnn_cell)
 
     def __init__(
         self,
@@ -251,19 +343,7 @@ class RNNCell(_CellBase):
         seed: Seed = None,
         name: str | None = None,
     ):
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-        super().__init__(input_size, hidden_size, bias, seed, name)
-        self.nonlinearity = nonlinearity
-
-    def forward(self, x: Tensor, h: Tensor | None = None) -> Tensor:
-        x, h = self._check(x, (h,))
-        return rnn_cell(
-            x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity, self.name
-        )
-
-    def extra_repr(self) -> str:
-        return super().extra_repr() + (", nonlinearity='relu'" if self.nonlinearity == "relu" else "")
+        super().__init__(input_size, hidden_size, bias, seed, name, nonlinearity=nonlinearity)
 
 
 class LSTMCell(_CellBase):
@@ -283,8 +363,11 @@ class LSTMCell(_CellBase):
     Parameters: ``weight_ih`` (4H, I), ``weight_hh`` (4H, H), ``bias_ih`` (4H,), ``bias_hh`` (4H,).
     """
 
-    num_gates = 4
-    cell_name = "lstm"
+    kind = "lstm"
+    gates = ("input gate", "forget gate", "cell candidate", "output gate")
+    states = ("h", "c")
+    init_options = {"forget_bias": 0.0}
+    step = staticmethod(lstm_cell)
 
     def __init__(
         self,
@@ -296,18 +379,19 @@ class LSTMCell(_CellBase):
         forget_bias: float = 0.0,
         name: str | None = None,
     ):
-        super().__init__(input_size, hidden_size, bias, seed, name)
-        self.forget_bias = forget_bias
-        if forget_bias:
-            if not bias:
-                raise ValueError("LSTMCell: forget_bias needs bias=True")
-            self.bias_ih.data[hidden_size : 2 * hidden_size] += forget_bias
+        super().__init__(input_size, hidden_size, bias, seed, name, forget_bias=forget_bias)
 
-    def forward(self, x: Tensor, hx: LSTMState | None = None) -> LSTMState:
-        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
-            raise TypeError("LSTMCell: the state must be a pair (h, c)")
-        x, h, c = self._check(x, (None, None) if hx is None else tuple(hx))
-        return lstm_cell(x, (h, c), self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.name)
+    @classmethod
+    def check_options(cls, who: str, bias: bool, options: dict[str, Any]) -> dict[str, Any]:
+        out = super().check_options(who, bias, options)
+        if out["forget_bias"] and not bias:
+            raise ValueError(f"{who}: forget_bias needs bias=True")
+        return out
+
+    @classmethod
+    def init_bias(cls, bias_ih: np.ndarray, hidden_size: int, options: dict[str, Any]) -> None:
+        """Add ``forget_bias`` to the forget gate's rows H:2H."""
+        bias_ih[hidden_size : 2 * hidden_size] += options["forget_bias"]
 
 
 class GRUCell(_CellBase):
@@ -323,12 +407,15 @@ class GRUCell(_CellBase):
             before it, n = tanh(W_in x + b_in + W_hn (r * h) + b_hn).
         name: scope name of the cell in drawings ("gru").
 
-    Call ``cell(x, h=None)``: x (B, I) or (I,), h (B, H) or (H,) -> h'.
+    Call ``cell(x, hx=None)``: x (B, I) or (I,), hx (B, H) or (H,) -> h'.
     Parameters: ``weight_ih`` (3H, I), ``weight_hh`` (3H, H), ``bias_ih`` (3H,), ``bias_hh`` (3H,).
     """
 
-    num_gates = 3
-    cell_name = "gru"
+    kind = "gru"
+    gates = ("reset gate", "update gate", "candidate")
+    folds_bias = False
+    choices = {"variant": ("pytorch", "original")}
+    step = staticmethod(gru_cell)
 
     def __init__(
         self,
@@ -340,16 +427,4 @@ class GRUCell(_CellBase):
         variant: str = "pytorch",
         name: str | None = None,
     ):
-        if variant not in ("pytorch", "original"):
-            raise ValueError(f"GRUCell: variant must be 'pytorch' or 'original', got {variant!r}")
-        super().__init__(input_size, hidden_size, bias, seed, name)
-        self.variant = variant
-
-    def forward(self, x: Tensor, h: Tensor | None = None) -> Tensor:
-        x, h = self._check(x, (h,))
-        return gru_cell(
-            x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.variant, self.name
-        )
-
-    def extra_repr(self) -> str:
-        return super().extra_repr() + (", variant='original'" if self.variant == "original" else "")
+        super().__init__(input_size, hidden_size, bias, seed, name, variant=variant)

@@ -18,6 +18,10 @@ Parameters per layer ``k`` and direction (suffix ``_reverse`` for the backward o
 Every time step runs inside ``scope(f"t={k}")`` (k the position in the input, also for
 the reverse direction) and inside it the cell's own scope: "lstm" for layer 0 forward,
 "lstm l1", "lstm reverse", "lstm l1 reverse" for the others.
+
+Which kind of cell a layer unrolls is its ``cell_type`` (``RNNCell``, ``LSTMCell``,
+``GRUCell``): the layer reads the kind's states, options, bias folding and step function
+from that class and knows nothing else about it.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import numpy as np
 
 from microgradrnn.functional import dropout_mask
 from microgradrnn.graph import scope
-from microgradrnn.nn.cells import gru_cell, lstm_cell, rnn_cell
+from microgradrnn.nn.cells import GRUCell, LSTMCell, RNNCell, _CellBase
 from microgradrnn.nn.module import Module, Parameter, Seed, make_rng
 from microgradrnn.tensor import Tensor, concat, stack
 
@@ -40,7 +44,7 @@ class RNNBase(Module):
     """What RNN, LSTM and GRU share: parameters, shape checks, the unrolled loop.
 
     Args:
-        mode: "rnn", "lstm" or "gru".
+        cell_type: the kind of cell unrolled, a cell class such as ``LSTMCell``.
         input_size: I, features of each input vector.
         hidden_size: H, features of the hidden state.
         num_layers: stacked layers; layer k > 0 reads layer k-1's output.
@@ -53,13 +57,13 @@ class RNNBase(Module):
             (Gal & Ghahramani 2016, Keras' ``recurrent_dropout``); training only.
         seed: int or numpy Generator: the initialisation U(-1/sqrt(H), 1/sqrt(H)) and the
             dropout masks.
+        options: the kind's own options (``nonlinearity``, ``variant``, ``forget_bias``),
+            checked by ``cell_type``.
     """
-
-    num_gates = 1
 
     def __init__(
         self,
-        mode: str,
+        cell_type: type[_CellBase],
         input_size: int,
         hidden_size: int,
         num_layers: int = 1,
@@ -70,6 +74,7 @@ class RNNBase(Module):
         *,
         recurrent_dropout: float = 0.0,
         seed: Seed = None,
+        **options: Any,
     ):
         name = type(self).__name__
         if input_size <= 0 or hidden_size <= 0 or num_layers <= 0:
@@ -80,13 +85,14 @@ class RNNBase(Module):
         for what, p in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if not 0.0 <= p <= 1.0:
                 raise ValueError(f"{name}: {what} must be a probability in [0, 1], got {p}")
-        self.mode = mode
+        options = cell_type.check_options(name, bias, options)
+        self.cell_type = cell_type
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.recurrent_dropout = bidirectional, float(recurrent_dropout)
         self._rng = make_rng(seed)
         k = 1.0 / math.sqrt(hidden_size)
-        G, H, D = self.num_gates * hidden_size, hidden_size, self.num_directions
+        G, H, D = cell_type.num_gates * hidden_size, hidden_size, self.num_directions
         for layer in range(num_layers):
             layer_input = input_size if layer == 0 else D * H
             for direction in range(D):
@@ -97,6 +103,18 @@ class RNNBase(Module):
                 for param, shape in shapes.items():
                     name_ = param + suffix
                     setattr(self, name_, Parameter(self._rng.uniform(-k, k, shape), label=name_))
+                if bias:
+                    cell_type.init_bias(getattr(self, "bias_ih" + suffix).data, H, options)
+        for option, value in options.items():
+            setattr(self, option, value)
+
+    @property
+    def num_gates(self) -> int:
+        return self.cell_type.num_gates
+
+    def step_options(self) -> dict[str, Any]:
+        """The options every step is called with (``{"variant": "pytorch"}`` for a GRU)."""
+        return {option: getattr(self, option) for option in self.cell_type.choices}
 
     @property
     def num_directions(self) -> int:
@@ -104,7 +122,7 @@ class RNNBase(Module):
 
     def cell_name(self, layer: int, direction: int) -> str:
         """The scope name of one layer's cell: "lstm", "lstm l1", "lstm reverse", "lstm l1 reverse"."""
-        return self.mode + (f" l{layer}" if layer else "") + (" reverse" if direction else "")
+        return self.cell_type.kind + (f" l{layer}" if layer else "") + (" reverse" if direction else "")
 
     def cell_parameters(self, layer: int, direction: int) -> tuple[Parameter, ...]:
         """(weight_ih, weight_hh, bias_ih, bias_hh) of one layer and direction (biases None without bias)."""
@@ -115,18 +133,15 @@ class RNNBase(Module):
 
     # -- the unrolled loop -----------------------------------------------------------
 
-    def _step(self, x: Tensor, state: Any, params: tuple, name: str, h_mask: Tensor | None) -> Any:
-        raise NotImplementedError
-
     def _shared_parameters(self, layer: int, direction: int) -> tuple[Tensor | None, ...]:
         """The weights as every step of one sequence uses them, computed once per sequence.
 
-        W^T instead of W (see ``cells._affine``); for RNN and LSTM, whose two biases are
-        only ever added together, b_ih + b_hh as one bias (``bias_hh`` None): one add
-        per step fewer. GRU keeps both, as b_hn sits inside the reset gate's product.
+        W^T instead of W (see ``cells._affine``); for a kind whose two biases are only ever
+        added together (``cell_type.folds_bias``), b_ih + b_hh as one bias (``bias_hh``
+        None): one add per step fewer.
         """
         w_ih, w_hh, b_ih, b_hh = self.cell_parameters(layer, direction)
-        if self.mode != "gru" and b_ih is not None:
+        if self.cell_type.folds_bias and b_ih is not None:
             b_ih, b_hh = b_ih + b_hh, None
         return w_ih.T, w_hh.T, b_ih, b_hh
 
@@ -153,24 +168,24 @@ class RNNBase(Module):
         if x.shape[0] == 0:
             raise ValueError(f"{name}: the input sequence is empty (seq_len 0)")
         batch = x.shape[1]
-        n_states = 2 if self.mode == "lstm" else 1
+        kinds = self.cell_type.states
+        L = self.num_layers * self.num_directions
         if hx is None:
-            L = self.num_layers * self.num_directions
             zeros = [
-                Tensor(np.zeros((batch, self.hidden_size), dtype=x.dtype), label=label)
-                for label in ("h0", "c0")[:n_states]
+                Tensor(np.zeros((batch, self.hidden_size), dtype=x.dtype), label=f"{kind}0")
+                for kind in kinds
             ]
             return x, [[z] * L for z in zeros], unbatched
-        if n_states == 2:
-            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
-                raise TypeError(f"{name}: the initial state must be a pair (h_0, c_0)")
+        if len(kinds) > 1:
+            if not isinstance(hx, (tuple, list)) or len(hx) != len(kinds):
+                wanted = ", ".join(f"{kind}_0" for kind in kinds)
+                raise TypeError(f"{name}: the initial state must be a pair ({wanted})")
             states = list(hx)
         else:
             states = [hx]
-        L = self.num_layers * self.num_directions
         want = (L, self.hidden_size) if unbatched else (L, batch, self.hidden_size)
         out = []
-        for which, s in zip(("h_0", "c_0"), states):
+        for which, s in zip((f"{kind}_0" for kind in kinds), states):
             s = s if isinstance(s, Tensor) else Tensor(s)
             if s.shape != want:
                 raise ValueError(
@@ -192,6 +207,7 @@ class RNNBase(Module):
             with scope(f"t={t}"):
                 inputs.append(x[t])
         finals: list[list[Tensor]] = [[] for _ in initial]
+        step, options = self.cell_type.step, self.step_options()
         for layer in range(self.num_layers):
             if layer and self.training and self.dropout:
                 inputs = [inp * dropout_mask(inp.shape, self.dropout, self._rng, inp.dtype) for inp in inputs]
@@ -207,7 +223,8 @@ class RNNBase(Module):
                 outs: list[Tensor] = [None] * T  # type: ignore[list-item]
                 for t in reversed(range(T)) if direction else range(T):
                     with scope(f"t={t}"):
-                        state = self._step(inputs[t], state, params, name, h_mask)
+                        state = step(inputs[t], state, *params, name=name, h_mask=h_mask, transposed=True,
+                                     **options)
                     outs[t] = state[0] if isinstance(state, tuple) else state
                 per_direction.append(outs)
                 for kind, s in enumerate(state if isinstance(state, tuple) else (state,)):
@@ -242,7 +259,7 @@ class RNNBase(Module):
             s += ", bidirectional=True"
         if self.recurrent_dropout:
             s += f", recurrent_dropout={self.recurrent_dropout}"
-        return s
+        return s + self.cell_type.options_repr(self.step_options())
 
 
 def input_shape(x: Any) -> tuple[int, ...]:
@@ -271,29 +288,9 @@ class RNN(RNNBase):
         recurrent_dropout: float = 0.0,
         seed: Seed = None,
     ):
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-        self.nonlinearity = nonlinearity
-        super().__init__(
-            "rnn",
-            input_size,
-            hidden_size,
-            num_layers,
-            bias,
-            batch_first,
-            dropout,
-            bidirectional,
-            recurrent_dropout=recurrent_dropout,
-            seed=seed,
-        )
-
-    def _step(self, x: Tensor, state: Any, params: tuple, name: str, h_mask: Tensor | None) -> Any:
-        return rnn_cell(
-            x, state, *params, nonlinearity=self.nonlinearity, name=name, h_mask=h_mask, transposed=True
-        )
-
-    def extra_repr(self) -> str:
-        return super().extra_repr() + (", nonlinearity='relu'" if self.nonlinearity == "relu" else "")
+        super().__init__(RNNCell, input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, recurrent_dropout=recurrent_dropout, seed=seed,
+                         nonlinearity=nonlinearity)
 
 
 class LSTM(RNNBase):
@@ -305,8 +302,6 @@ class LSTM(RNNBase):
     ``bias_ih`` after initialisation (1.0: Jozefowicz et al. 2015).
     ``lstm(input, (h_0, c_0)=None) -> (output, (h_n, c_n))``.
     """
-
-    num_gates = 4
 
     def __init__(
         self,
@@ -322,28 +317,9 @@ class LSTM(RNNBase):
         forget_bias: float = 0.0,
         seed: Seed = None,
     ):
-        super().__init__(
-            "lstm",
-            input_size,
-            hidden_size,
-            num_layers,
-            bias,
-            batch_first,
-            dropout,
-            bidirectional,
-            recurrent_dropout=recurrent_dropout,
-            seed=seed,
-        )
-        self.forget_bias = forget_bias
-        if forget_bias:
-            if not bias:
-                raise ValueError("LSTM: forget_bias needs bias=True")
-            for name, p in self.named_parameters():
-                if name.startswith("bias_ih"):
-                    p.data[hidden_size : 2 * hidden_size] += forget_bias
-
-    def _step(self, x: Tensor, state: Any, params: tuple, name: str, h_mask: Tensor | None) -> Any:
-        return lstm_cell(x, state, *params, name=name, h_mask=h_mask, transposed=True)
+        super().__init__(LSTMCell, input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, recurrent_dropout=recurrent_dropout, seed=seed,
+                         forget_bias=forget_bias)
 
 
 class GRU(RNNBase):
@@ -354,8 +330,6 @@ class GRU(RNNBase):
     in :class:`RNNBase`; ``variant="original"`` is Cho et al.'s candidate (reset before the product).
     ``gru(input, h_0=None) -> (output, h_n)``.
     """
-
-    num_gates = 3
 
     def __init__(
         self,
@@ -371,21 +345,5 @@ class GRU(RNNBase):
         variant: str = "pytorch",
         seed: Seed = None,
     ):
-        if variant not in ("pytorch", "original"):
-            raise ValueError(f"GRU: variant must be 'pytorch' or 'original', got {variant!r}")
-        self.variant = variant
-        super().__init__(
-            "gru",
-            input_size,
-            hidden_size,
-            num_layers,
-            bias,
-            batch_first,
-            dropout,
-            bidirectional,
-            recurrent_dropout=recurrent_dropout,
-            seed=seed,
-        )
-
-    def _step(self, x: Tensor, state: Any, params: tuple, name: str, h_mask: Tensor | None) -> Any:
-        return gru_cell(x, state, *params, variant=self.variant, name=name, h_mask=h_mask, transposed=True)
+        super().__init__(GRUCell, input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, recurrent_dropout=recurrent_dropout, seed=seed, variant=variant)

@@ -19,6 +19,7 @@ from operator import add
 from typing import Any
 
 from microgradrnn.graph import scope
+from microgradrnn.nn.cells import GRUCell, LSTMCell, RNNCell, _CellBase
 from microgradrnn.nn.module import Seed, make_rng
 from microgradrnn.value import Value
 
@@ -28,8 +29,14 @@ __all__ = ["ScalarGRUCell", "ScalarLSTMCell", "ScalarRNNCell"]
 
 
 class _ScalarCell:
-    num_gates = 1
-    cell_name = "rnn"
+    """What the scalar cells share; the kind itself (gates, options) is read from ``tensor_cell``."""
+
+    tensor_cell: type[_CellBase] = RNNCell
+    num_gates: int = 1
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.num_gates = cls.tensor_cell.num_gates
 
     def __init__(
         self,
@@ -39,13 +46,19 @@ class _ScalarCell:
         *,
         seed: Seed = None,
         name: str | None = None,
+        **options: Any,
     ):
         if input_size <= 0 or hidden_size <= 0:
             raise ValueError(
                 f"input_size and hidden_size must be positive, got {input_size} and {hidden_size}"
             )
+        unknown = sorted(set(options) - set(self.tensor_cell.choices))
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unexpected option(s) {unknown}")
+        for option, value in self.tensor_cell.check_choices(type(self).__name__, options).items():
+            setattr(self, option, value)
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        self.name = name or self.cell_name
+        self.name = name or self.tensor_cell.kind
         rng = make_rng(seed)
         k = 1.0 / math.sqrt(hidden_size)
         rows = self.num_gates * hidden_size
@@ -74,9 +87,8 @@ class _ScalarCell:
                 f"got {type(cell).__name__}"
             )
         kwargs.setdefault("name", cell.name)
-        for option in ("nonlinearity", "variant"):
-            if hasattr(cell, option):
-                kwargs.setdefault(option, getattr(cell, option))
+        for option in cls.tensor_cell.choices:
+            kwargs.setdefault(option, getattr(cell, option))
         new = cls(cell.input_size, cell.hidden_size, cell.bias, seed=0, **kwargs)
         for name, p in cell.named_parameters():
             target = getattr(new, name)
@@ -138,8 +150,10 @@ def _label(vector: Vector, name: str) -> Vector:
 class ScalarRNNCell(_ScalarCell):
     """:class:`~microgradrnn.nn.RNNCell` from Values.
 
-    h'_j = tanh(W_ih[j] . x + b_ih[j] + W_hh[j] . h + b_hh[j]); ``cell(x, h) -> h'``, lists of Values.
+    h'_j = tanh(W_ih[j] . x + b_ih[j] + W_hh[j] . h + b_hh[j]); ``cell(x, hx) -> h'``, lists of Values.
     """
+
+    tensor_cell = RNNCell
 
     def __init__(
         self,
@@ -151,13 +165,10 @@ class ScalarRNNCell(_ScalarCell):
         seed: Seed = None,
         name: str | None = None,
     ):
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"ScalarRNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-        super().__init__(input_size, hidden_size, bias, seed=seed, name=name)
-        self.nonlinearity = nonlinearity
+        super().__init__(input_size, hidden_size, bias, seed=seed, name=name, nonlinearity=nonlinearity)
 
-    def __call__(self, x: Sequence[Any], h: Sequence[Any] | None = None) -> Vector:
-        x, h = self._vectors(x, [h])
+    def __call__(self, x: Sequence[Any], hx: Sequence[Any] | None = None) -> Vector:
+        x, h = self._vectors(x, [hx])
         act = Value.tanh if self.nonlinearity == "tanh" else Value.relu
         with scope(self.name), scope("hidden state"):
             h = [act(self._ih(j, x) + self._hh(j, h)) for j in range(self.hidden_size)]
@@ -167,8 +178,7 @@ class ScalarRNNCell(_ScalarCell):
 class ScalarLSTMCell(_ScalarCell):
     """:class:`~microgradrnn.nn.LSTMCell` from Values; ``cell(x, (h, c)) -> (h', c')``, lists of Values."""
 
-    num_gates = 4
-    cell_name = "lstm"
+    tensor_cell = LSTMCell
 
     def __call__(
         self, x: Sequence[Any], hx: tuple[Sequence[Any], Sequence[Any]] | None = None
@@ -192,10 +202,9 @@ class ScalarLSTMCell(_ScalarCell):
 
 
 class ScalarGRUCell(_ScalarCell):
-    """:class:`~microgradrnn.nn.GRUCell` from Values, both variants; ``cell(x, h) -> h'``."""
+    """:class:`~microgradrnn.nn.GRUCell` from Values, both variants; ``cell(x, hx) -> h'``."""
 
-    num_gates = 3
-    cell_name = "gru"
+    tensor_cell = GRUCell
 
     def __init__(
         self,
@@ -207,13 +216,10 @@ class ScalarGRUCell(_ScalarCell):
         variant: str = "pytorch",
         name: str | None = None,
     ):
-        if variant not in ("pytorch", "original"):
-            raise ValueError(f"ScalarGRUCell: variant must be 'pytorch' or 'original', got {variant!r}")
-        super().__init__(input_size, hidden_size, bias, seed=seed, name=name)
-        self.variant = variant
+        super().__init__(input_size, hidden_size, bias, seed=seed, name=name, variant=variant)
 
-    def __call__(self, x: Sequence[Any], h: Sequence[Any] | None = None) -> Vector:
-        x, h = self._vectors(x, [h])
+    def __call__(self, x: Sequence[Any], hx: Sequence[Any] | None = None) -> Vector:
+        x, h = self._vectors(x, [hx])
         H = self.hidden_size
         with scope(self.name):
             with scope("reset gate"):

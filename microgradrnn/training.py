@@ -1,4 +1,9 @@
-"""Helpers the experiments share: float conversion, running means, training loops' plumbing."""
+"""The plumbing of a training loop, shared by the experiments and the demos.
+
+One optimisation step with clipping (:func:`train_step`), progress callbacks, running means
+of a loss curve (:func:`smooth`), and batching of token sequences: a vocabulary, ids, and
+batches of equal-length sequences so that no padding is needed.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,18 @@ from typing import Any
 import numpy as np
 
 from microgradrnn.optim import clip_grad_norm_
+
+__all__ = [
+    "Callback",
+    "as_float",
+    "batch_stream",
+    "build_vocab",
+    "count_batches",
+    "encode",
+    "length_batches",
+    "smooth",
+    "train_step",
+]
 
 Callback = Callable[[int, float], None]
 """Called as ``callback(step, loss)`` after every optimisation step (for progress bars)."""
