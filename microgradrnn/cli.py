@@ -13,8 +13,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "microgradrnn.grading.commands",  # check, grade
     "microgradrnn.grading.instructor",  # gradescope, grade-all
     "microgradrnn.course.command",  # start
-    "microgradrnn.draw_command",  # draw
-    "microgradrnn.demos",  # train
+    "microgradrnn.draw.command",  # draw
+    "microgradrnn.demos.command",  # train
 )
 
 
@@ -26,13 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name != name:  # a real missing dependency, not a command still being written
-                raise
-            continue
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 

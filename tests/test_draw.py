@@ -21,7 +21,7 @@ from microgradrnn.draw import (
     save,
 )
 
-draw_module = importlib.import_module("microgradrnn.draw")
+draw_module = importlib.import_module("microgradrnn.draw.rendering")
 
 
 # -- graphs built by hand with the scope convention ------------------------------------

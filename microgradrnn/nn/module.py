@@ -34,6 +34,9 @@ class Parameter(Tensor):
         label: the parameter's name, e.g. ``"weight_ih_l0"``; set by the module that owns it.
     """
 
+    # Read by the drawings (duck typing: they never import nn): drawn once, outside the steps.
+    is_parameter = True
+
     def __init__(self, data: Any, label: str | None = None, dtype: Any = None):
         data = data.data if isinstance(data, Tensor) else data
         super().__init__(

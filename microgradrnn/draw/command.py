@@ -15,7 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from microgradrnn.draw import GraphTooLargeError, GraphvizNotFoundError, draw, grad_norm_chart, save
+from microgradrnn.draw.api import draw, grad_norm_chart
+from microgradrnn.draw.rendering import GraphTooLargeError, GraphvizNotFoundError, save
+from microgradrnn.nn.kinds import KINDS
 
 FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
 
@@ -27,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="draw an unrolled RNN/LSTM/GRU graph (SVG, PNG, PDF or DOT)",
         description="Unroll a small recurrent layer with random weights (seeded) and draw its graph.",
     )
-    p.add_argument("kind", choices=("rnn", "lstm", "gru"), help="which recurrent layer")
+    p.add_argument("kind", choices=tuple(KINDS), help="which recurrent layer")
     p.add_argument("--steps", "-T", type=int, default=4, help="time steps to unroll (default 4)")
     p.add_argument("--hidden", type=int, default=3, help="hidden size (default 3)")
     p.add_argument("--input", type=int, default=2, help="input size (default 2)")
@@ -54,14 +56,15 @@ def build(kind: str, steps: int, hidden: int, input_size: int, layers: int = 1,
     The root is the loss 0.5 * ||h_T||^2 when ``grad`` (after its backward pass), else the
     output sequence (steps, 1, hidden * directions).
     """
-    from microgradrnn import Tensor, nn
+    from microgradrnn import Tensor
+    from microgradrnn.nn.kinds import layer as sequence_layer
 
     for name, value in (("--steps", steps), ("--hidden", hidden), ("--input", input_size),
                         ("--layers", layers)):
         if value < 1:
             raise ValueError(f"{name} must be at least 1, got {value}")
-    layer_class = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]
-    layer = layer_class(input_size, hidden, num_layers=layers, bidirectional=bidirectional, seed=seed)
+    layer = sequence_layer(kind, input_size, hidden, num_layers=layers, bidirectional=bidirectional,
+                           seed=seed)
     x = Tensor(np.random.default_rng(seed).normal(size=(steps, 1, input_size)), label="x")
     output, _ = layer(x)
     if not grad:
