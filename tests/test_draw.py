@@ -144,7 +144,7 @@ def test_one_cluster_per_time_step_in_natural_order():
 def test_scalar_lstm_op_level_is_micrograd_records_with_op_nodes():
     hs = scalar_lstm(2)
     hs[-1].backward()
-    src = draw(hs).source
+    src = draw(hs, rankdir="LR").source
     assert re.search(r'label="\{ h \| data -?\d[\d.e-]* \| grad 1 \}"', src)
     assert re.search(r"n\d+op \[label=sigmoid", src)
     assert src.count('label="t=') == 2

@@ -11,14 +11,25 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 
 @dataclass(frozen=True)
 class Figure:
+    """A picture for the site: its SVG text and caption; for a graph drawing also its DOT text,
+    so that tests can render it with either renderer."""
+
     svg: str
     caption: str
+    dot: str | None = None
+
+
+PAGE_WIDTH = 680
+"""The width of the page column in CSS px: a figure wider than this is scaled down to it."""
+MIN_TEXT_PX = 9
+"""The smallest text a reader is asked to read, in CSS px, at the page width."""
 
 
 FIGURES: dict[str, Callable[[], Figure]] = {}
@@ -53,6 +64,33 @@ def clean_svg(svg: str, prefix: str) -> str:
     return svg
 
 
+_SVG_TAG = re.compile(r"<svg\b[^>]*>", re.DOTALL)
+_FONT_SIZE = re.compile(r'font-size[=:]\s*"?([0-9.]+)')
+_LENGTH = re.compile(r"([0-9.]+)\s*(pt|px)?")
+
+
+def _attr(tag: str, name: str) -> str | None:
+    m = re.search(rf'\b{name}="([^"]*)"', tag)
+    return m.group(1) if m else None
+
+
+def smallest_text_px(svg: str, page_width: float = PAGE_WIDTH) -> float:
+    """The height in CSS px of the smallest text of ``svg`` when shown in a page column
+    ``page_width`` px wide (scaled down to it, never up, as ``max-width: 100%`` does).
+
+    Reads the root element's ``width`` (pt or px) and ``viewBox`` and every ``font-size``
+    (in user units); text without a size of its own has the root's (Graphviz: 14).
+    """
+    tag = _SVG_TAG.search(svg).group(0)
+    width = _LENGTH.match(_attr(tag, "width") or "")
+    view_box = [float(v) for v in (_attr(tag, "viewBox") or "").replace(",", " ").split()]
+    natural_px = float(width.group(1)) * (4 / 3 if width.group(2) == "pt" else 1.0)
+    units = view_box[2] if len(view_box) == 4 else natural_px
+    shown_px = min(natural_px, page_width)
+    sizes = [float(v) for v in _FONT_SIZE.findall(svg)] or [14.0]
+    return min(sizes) * shown_px / units
+
+
 def graph_svg(graph) -> str:
     """Render a drawing to SVG text with the library's renderer.
 
@@ -66,6 +104,43 @@ def graph_svg(graph) -> str:
 
 def _rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
+
+
+# --------------------------------------------------------------------------- home page
+
+HOME = Path(__file__).resolve().parents[1] / "index.md"
+_PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
+
+
+@figure
+def home_rnn_cell() -> Figure:
+    """The home page's tour, run as written: the drawing its ``save(draw(h, ...))`` line makes."""
+    import contextlib
+    import importlib
+    import io
+
+    # The package (``microgradrnn.draw`` as an attribute is the function draw).
+    draw_package = importlib.import_module("microgradrnn.draw")
+
+    saved = []
+    namespace: dict[str, object] = {}
+    original = draw_package.save
+    draw_package.save = lambda graph, path: saved.append(graph)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            for block in _PYTHON_BLOCK.findall(HOME.read_text(encoding="utf-8")):
+                exec(compile(block, str(HOME), "exec"), namespace)  # noqa: S102 - our own page
+    finally:
+        draw_package.save = original
+    if len(saved) != 1:
+        raise ValueError(f"{HOME.name}: expected one save(draw(...)) in its code, found {len(saved)}")
+    return Figure(
+        graph_svg(saved[0]),
+        "The drawing the code above saves: <code>RNNCell(3, 4)</code> over 5 steps at the cell "
+        "level, one box per step, the hidden state <i>h</i> passed from box to box and the same "
+        "weights feeding every box.",
+        saved[0].source,
+    )
 
 
 # --------------------------------------------------------------------------- module 0
@@ -142,7 +217,7 @@ def scalar_graph() -> Figure:
     L.label = "L"
     L.backward()
     return Figure(
-        graph_svg(draw(L, detail="op")),
+        graph_svg(draw(L, detail="op", rankdir="TB")),
         "<code>draw(L)</code> for <code>L = tanh(a*b + c)</code> after <code>L.backward()</code>: "
         "each Value shows its label, data and grad; the small nodes are the operations that "
         "made them.",
@@ -169,7 +244,7 @@ def perceptron_graph() -> Figure:
     L.label = "L"
     L.backward()
     return Figure(
-        graph_svg(draw(L, detail="op", show=("label", "op", "shape"))),
+        graph_svg(draw(L, detail="op", show=("label", "op", "shape"), rankdir="TB")),
         "<code>L = tanh(X @ W + b).sum()</code> for a batch of 4 inputs with 3 features and a "
         "layer of 2 units: one node per array operation, with its shape. <code>b</code> (2,) "
         "is broadcast to (4, 2) by the addition.",
@@ -200,11 +275,11 @@ def rnn_unrolled_op() -> Figure:
     """An RNNCell unrolled over 3 steps, every operation visible."""
     from microgradrnn.draw import draw
 
-    h = _unrolled_rnn_cell(T=3, I=2, H=3, seed=0)
+    h = _unrolled_rnn_cell(T=2, I=2, H=3, seed=0)
     h.sum().backward()
     return Figure(
-        graph_svg(draw(h, detail="op", show=("label", "op", "shape"))),
-        "<code>RNNCell(2, 3)</code> unrolled over 3 steps, drawn by <code>draw(h, "
+        graph_svg(draw(h, detail="op", show=("label", "op", "shape"), rankdir="TB")),
+        "<code>RNNCell(2, 3)</code> unrolled over 2 steps, drawn by <code>draw(h, "
         'detail="op")</code>. One cluster per time step; <code>weight_ih</code>, '
         "<code>weight_hh</code> and the biases are drawn once, outside the steps, with an edge "
         "to every step that uses them.",
@@ -271,7 +346,7 @@ def one_to_many_cell() -> Figure:
             x.label = f"y{t}"
         outputs.append(x)
     return Figure(
-        graph_svg(draw(outputs, detail="cell", shared="one")),
+        graph_svg(draw(outputs, detail="cell", shared="one", rankdir="TB")),
         "One-to-many: one start input, then each step's output <code>y</code> (a softmax "
         "over 3 symbols) is fed back as the next step's input.",
     )
@@ -285,13 +360,13 @@ def bptt_grad_view() -> Figure:
     """A small unrolled RNN after backward(), nodes coloured by gradient magnitude."""
     from microgradrnn.draw import draw
 
-    h = _unrolled_rnn_cell(T=4, I=1, H=2, seed=4)
+    h = _unrolled_rnn_cell(T=3, I=1, H=2, seed=4)
     loss = (h * h).sum()
     loss.label = "loss"
     loss.backward()
     return Figure(
-        graph_svg(draw(loss, detail="op", show=("label", "op"), grad_color=True)),
-        "BPTT made visible: <code>RNNCell(1, 2)</code> over 4 steps with a loss on the last "
+        graph_svg(draw(loss, detail="op", show=("label", "op"), grad_color=True, rankdir="TB")),
+        "BPTT made visible: <code>RNNCell(1, 2)</code> over 3 steps with a loss on the last "
         "state, drawn with <code>grad_color=True</code> after <code>backward()</code>. Colours "
         "give the size of each node's gradient on a log scale (see the legend).",
     )
@@ -351,7 +426,7 @@ def lstm_cell_op() -> Figure:
         h, c = cell(x, (h0, c0))
     h.label, c.label = "h", "c"
     return Figure(
-        graph_svg(draw([h, c], detail="op", show=("label", "op", "shape"), rankdir="LR")),
+        graph_svg(draw([h, c], detail="op", show=("label", "op", "shape"), rankdir="TB")),
         "One step of <code>LSTMCell(2, 2)</code>: the four gates (input, forget, cell candidate, "
         "output) each in its own cluster, all reading the stacked <code>weight_ih</code> (8, 2) "
         "and <code>weight_hh</code> (8, 2); then <i>c</i> = <i>f</i>·<i>c</i>_prev + "
@@ -387,13 +462,12 @@ def gru_cell_op() -> Figure:
 
     rng = _rng(9)
     cell = GRUCell(2, 2, seed=0)
-    with scope("t=0"):
-        x = Tensor(rng.normal(size=(1, 2)), label="x")
-        h0 = Tensor(rng.normal(size=(1, 2)), label="h_prev")
-        h = cell(x, h0)
+    x = Tensor(rng.normal(size=(1, 2)), label="x")
+    h0 = Tensor(rng.normal(size=(1, 2)), label="h_prev")
+    h = cell(x, h0)
     h.label = "h"
     return Figure(
-        graph_svg(draw(h, detail="op", show=("label", "op", "shape"))),
+        graph_svg(draw(h, detail="op", show=("label", "op"), rankdir="TB")),
         "One step of <code>GRUCell(2, 2)</code>: reset gate, update gate and candidate in their "
         "own clusters. The reset gate multiplies <code>W_hn h + b_hn</code>, after the matrix "
         "product, as in PyTorch.",
@@ -413,7 +487,7 @@ def bidirectional_cell() -> Figure:
     gru = GRU(3, 4, bidirectional=True, seed=0)
     out, _ = gru(Tensor(_rng(10).normal(size=(4, 1, 3)), label="x"))
     return Figure(
-        graph_svg(draw(out, detail="cell", shared="one")),
+        graph_svg(draw(out, detail="cell", shared="one", rankdir="TB")),
         "<code>nn.GRU(3, 4, bidirectional=True)</code> over 4 steps: in every step a forward "
         "cell (state from the left) and a reverse cell (state from the right); their outputs "
         "are concatenated into 8 features.",
@@ -430,7 +504,7 @@ def stacked_cell() -> Figure:
     lstm = LSTM(3, 4, num_layers=2, seed=0)
     out, _ = lstm(Tensor(_rng(11).normal(size=(4, 1, 3)), label="x"))
     return Figure(
-        graph_svg(draw(out, detail="cell", shared="one")),
+        graph_svg(draw(out, detail="cell", shared="one", rankdir="TB")),
         '<code>nn.LSTM(3, 4, num_layers=2)</code> over 4 steps: layer 1 ("lstm l1") reads '
         "the whole output sequence of layer 0.",
     )
@@ -455,7 +529,7 @@ def embedding_graph() -> Figure:
     loss.label = "loss"
     loss.backward()
     return Figure(
-        graph_svg(draw(loss, detail="op", show=("label", "op", "shape"))),
+        graph_svg(draw(loss, detail="op", show=("label", "op", "shape"), rankdir="TB")),
         "Looking up tokens 1, 4, 1 in an <code>Embedding(6, 3)</code> is one indexing node on the "
         "(6, 3) table. Backward scatter-adds: row 1 of the table's gradient gets the sum of two "
         "rows, because token 1 was used twice.",
@@ -472,7 +546,7 @@ def charlm_cell() -> Figure:
     from microgradrnn.draw import draw
     from microgradrnn.nn import Embedding, Linear, LSTMCell
 
-    text = "hello"
+    text = "hell"
     vocab = sorted(set(text))
     ids = [vocab.index(ch) for ch in text]
     emb, cell, head = Embedding(len(vocab), 3, seed=0), LSTMCell(3, 4, seed=1), Linear(4, len(vocab), seed=2)
@@ -490,10 +564,10 @@ def charlm_cell() -> Figure:
         loss = loss + term
     loss.label = "loss"
     return Figure(
-        graph_svg(draw(loss, detail="cell", shared="one")),
-        'A character model on "hello": each character is embedded, read by the LSTM cell, and '
-        "every step's output layer predicts the next character (h→e, e→l, l→l, l→o); the loss "
-        "sums the four cross-entropies.",
+        graph_svg(draw(loss, detail="cell", shared="one", rankdir="TB")),
+        'A character model on "hell": each character is embedded, read by the LSTM cell, and '
+        "every step's output layer predicts the next character (h→e, e→l, l→l); the loss "
+        "sums the three cross-entropies.",
     )
 
 
@@ -518,7 +592,7 @@ def attention_graph() -> Figure:
     context = alpha @ V
     context.label = "context"
     return Figure(
-        graph_svg(draw(context, detail="op", show=("label", "op", "shape"))),
+        graph_svg(draw(context, detail="op", show=("label", "op", "shape"), rankdir="TB")),
         "Dot-product attention of one query over T = 4 encoder states: scores <code>K @ q / "
         "√d</code>, weights <code>alpha = softmax(scores)</code>, and the context "
         "<code>alpha @ V</code>.",

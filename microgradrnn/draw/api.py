@@ -23,7 +23,7 @@ def draw(
     root: Node | Sequence[Any],
     detail: str = "op",
     show: Iterable[str] = SHOW_FIELDS,
-    rankdir: str = "LR",
+    rankdir: str = "TB",
     max_nodes: int | None = None,
     grad_color: bool = False,
     legend: bool = True,
@@ -40,7 +40,8 @@ def draw(
             component after "t=k"), state edges labelled h (and c) between steps, inputs,
             outputs and the shared parameters.
         show: which fields to print, a subset of ("label", "op", "shape", "data", "grad").
-        rankdir: "LR" (time flows left to right) or "TB" (top to bottom).
+        rankdir: "TB" (time flows top to bottom: the drawing stays narrow enough to read in a
+            page column or a notebook) or "LR" (left to right).
         max_nodes: refuse to draw more nodes than this (default 400 at op level, 1000 at
             cell level) and say what to draw instead.
         grad_color: colour nodes (op level) or cell boxes (cell level, by the norm of the

@@ -151,7 +151,7 @@ def draw_cell(graph: GraphView, show: set[str], rankdir: str, max_nodes: int, gr
         node = nodes[rs[0]]
         if len(rs) > 1:
             text += f" ({len(rs)} values)"
-        elif not is_scalar(node) and "shape" in show:
+        elif not is_scalar(node) and "shape" in show and node.shape:
             text += " " + shape_text(node.shape)
         d.node(f"out{j}", label=text, shape="ellipse", style="filled", height="0.3",
                fillcolor=ROLE_COLORS["output"], color=ROLE_BORDERS["output"])
@@ -167,6 +167,7 @@ def draw_cell(graph: GraphView, show: set[str], rankdir: str, max_nodes: int, gr
             label = base_label(nodes[p].label) if base_label(nodes[p].label) in STATE_LABELS else ""
             edges.setdefault((gp, gi, label), None)
     cell_edges(d, list(edges), order)
+    _stack_steps(d, list(edges), order)
     for j, (gkey, _text) in enumerate(outputs):
         d.edge(f"g{gid[gkey]}", f"out{j}")
     if legend:
@@ -191,7 +192,7 @@ def box(graph: GraphView, gkey: Group, idx: list[int], show: set[str]) -> tuple[
         if is_scalar(first) and len(idx) > 1:
             return "parameter", f"{gkey[1]} ({len(idx)} values)", attrs
         text = first.label or "parameter"
-        if shape and not is_scalar(first):
+        if shape and not is_scalar(first) and first.shape:
             text += " " + shape_text(first.shape)
         return "parameter", text, attrs
     if kind == "cell":
@@ -206,8 +207,13 @@ def box(graph: GraphView, gkey: Group, idx: list[int], show: set[str]) -> tuple[
         return "input", f"{name}⟨{step}⟩", attrs
     if kind == "input":
         role = "input" if any(graph.roles[i] == "input" for i in idx) else "constant"
-        text = gkey[2] if step is None else f"{gkey[2]} t={step}"
-        if len(idx) == 1 and not is_scalar(first) and shape:
+        if step is None:
+            text = gkey[2]
+        elif gkey[2] == "x":  # an input read at step t: x⟨t⟩, as the course writes it
+            text = f"x⟨{step}⟩"
+        else:
+            text = f"{gkey[2]} t={step}"
+        if len(idx) == 1 and not is_scalar(first) and shape and first.shape:
             text += " " + shape_text(first.shape)
         elif len(idx) > 1:
             text += f" ({len(idx)} values)"
@@ -223,11 +229,33 @@ def box(graph: GraphView, gkey: Group, idx: list[int], show: set[str]) -> tuple[
         text = f" {first._op} ".join(nodes[p].label or "parameter" for p in graph.parents[idx[0]])
     else:
         text = ", ".join(labels) if labels else ", ".join(ops)
-    if kind == "node" and not is_scalar(first) and shape:
+    if kind == "node" and not is_scalar(first) and shape and first.shape:
         text += " " + shape_text(first.shape)
     if step is not None and not text.endswith(f"⟨{step}⟩"):
         text += f" t={step}"
     return role, text, attrs
+
+
+def _stack_steps(d: Drawing, edges: list[tuple[int, int, str]], order: list[Group]) -> None:
+    """Rank each step's first boxes (its input x⟨t⟩, an embedding) after the previous step's cell.
+
+    Left alone, dot ranks every input right below the weights, side by side: the steps of a
+    sequence then spread across the page instead of down it.
+    """
+    steps = [group_step(g) for g in order]
+    linked = {(gp, gi) for gp, gi, _ in edges}
+    has_step_parent = {gi for gp, gi, _ in edges if steps[gp] is not None and steps[gp] == steps[gi]}
+    by_step: dict[int, list[int]] = {}
+    for k, t in enumerate(steps):
+        if t is not None:
+            by_step.setdefault(t, []).append(k)
+    times = sorted(by_step)
+    for before, after in zip(times, times[1:]):
+        cells = [k for k in by_step[before] if order[k][0] == "cell"]
+        anchor = (cells or by_step[before])[0]
+        for k in by_step[after]:
+            if k not in has_step_parent and (anchor, k) not in linked:
+                d.edge(f"g{anchor}", f"g{k}", style="invis")
 
 
 def group_step(gkey: Group) -> int | None:

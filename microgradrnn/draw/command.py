@@ -40,7 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--grad", action="store_true",
                    help="back-propagate 0.5*||h_T||^2 first and colour by gradient magnitude")
     p.add_argument("--seed", type=int, default=0, help="seed of the weights and inputs (default 0)")
-    p.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="direction (default LR)")
+    p.add_argument("--rankdir", choices=("LR", "TB"), default="TB",
+                   help="time flows top to bottom (TB, the default) or left to right (LR)")
     p.add_argument("--max-nodes", type=int, default=None, help="node budget (default 400 op, 1000 cell)")
     p.add_argument("-o", "--output", default=None, metavar="FILE",
                    help="FILE.svg, .png, .pdf or .dot (default KIND.svg)")

@@ -119,6 +119,27 @@ def op_path(graph: GraphView, i: int) -> tuple[str, ...]:
     return steps.pop() if len(steps) == 1 and None not in steps else node.scope  # type: ignore[return-value]
 
 
+def _stack_steps(d: Drawing, graph: GraphView, with_op_node: list[bool]) -> None:
+    """Make each time step start after the previous one ends, with invisible edges.
+
+    Without them dot ranks a step's first nodes (x_t, W.T) beside the previous step, and the
+    steps climb down diagonally: three steps took three columns of width instead of one.
+    """
+    steps: dict[int, list[int]] = {}
+    for i in range(len(graph.nodes)):
+        path = op_path(graph, i)
+        at = step_position(path)
+        if at is not None and graph.roles[i] != "parameter":
+            steps.setdefault(int(path[at][2:]), []).append(i)
+    order = sorted(steps)
+    for before, after in zip(order, order[1:]):
+        inside = set(steps[after])
+        last = f"n{steps[before][-1]}"
+        for i in steps[after]:
+            if not any(p in inside for p in graph.parents[i]):
+                d.edge(last, f"n{i}op" if with_op_node[i] else f"n{i}", style="invis")
+
+
 def draw_op(graph: GraphView, show: set[str], rankdir: str, max_nodes: int, grad_color: bool,
              legend: bool, title: str | None) -> Drawing:
     """The op-level :class:`Drawing` of ``graph`` (see :func:`microgradrnn.draw.draw`)."""
@@ -166,6 +187,7 @@ def draw_op(graph: GraphView, show: set[str], rankdir: str, max_nodes: int, grad
         else:
             for p in ps:
                 d.edge(f"n{p}", f"n{i}")
+    _stack_steps(d, graph, with_op_node)
     if legend:
         add_legend(d, set(graph.roles), decades, cell=False, rankdir=rankdir, after=f"n{graph.roots[-1]}",
                    op_nodes=any(with_op_node))

@@ -131,7 +131,8 @@ def text_color(fill: str | None) -> str:
 
 def graph_attrs(rankdir: str, n_nodes: int, title: str | None) -> dict[str, str]:
     # No newrank: with it, dot's ranking of a 40-step clustered graph took 15 s instead of 0.1 s.
-    attrs = {"rankdir": rankdir, "fontname": FONT_NAME, "fontsize": FONTS["cluster"]}
+    # nodesep 0.18 (dot's default 0.25): narrower drawings, so less scaling down in a page column.
+    attrs = {"rankdir": rankdir, "fontname": FONT_NAME, "fontsize": FONTS["cluster"], "nodesep": "0.18"}
     if title:
         attrs.update(label=title, labelloc="t", fontsize=FONTS["title"])
     if n_nodes > LARGE_GRAPH:
