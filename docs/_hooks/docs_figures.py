@@ -5,12 +5,16 @@ A page asks for a picture with a marker on a line of its own::
     <!-- figure: lstm_cell_op -->
 
 The name is a function registered in ``figure_catalog.py`` (beside this file). The hook runs
-it, and puts the SVG it returns inline in the page with its caption. An unknown name or a
-figure that raises fails the build: a picture never silently vanishes.
+it, and puts the SVG it returns inline in the page with its caption, inside a link that
+mkdocs-glightbox opens as a zoomable picture (the SVG again, as a data: URL, so the site
+still works opened from disk). An unknown name or a figure that raises fails the build: a
+picture never silently vanishes.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import logging
 import re
 import sys
@@ -57,14 +61,17 @@ def figure_html(name: str, where: str) -> str:
         detail = "".join(traceback.format_exception(exc)[-6:])
         raise PluginError(f"{where}: figure {name!r} failed: {exc}\n{detail}") from exc
     svg = _catalog.clean_svg(fig.svg, prefix=name)
-    html = (
+    zoomed = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    caption = re.sub(r"<[^>]+>", "", fig.caption)
+    out = (
         f'<figure class="mgr-figure" id="fig-{name}" data-search-exclude>\n'
-        f'<div class="mgr-figure-body">{svg}</div>\n'
+        f'<a class="glightbox mgr-figure-body" href="{zoomed}" data-type="image" '
+        f'data-description="{html.escape(caption, quote=True)}" title="Click to zoom">{svg}</a>\n'
         f"<figcaption>{fig.caption}</figcaption>\n</figure>"
     )
     log.debug("figure %s drawn in %.2f s", name, time.perf_counter() - start)
-    _rendered[name] = html
-    return html
+    _rendered[name] = out
+    return out
 
 
 def on_page_content(html_text: str, page, config, files):  # noqa: ARG001 (hook signature)

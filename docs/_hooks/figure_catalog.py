@@ -102,6 +102,11 @@ def graph_svg(graph) -> str:
     return render(graph, "svg").decode("utf-8")
 
 
+def graph_figure(drawing, caption: str) -> Figure:
+    """A figure of a graph drawing: rendered by :func:`graph_svg`, its DOT text kept beside it."""
+    return Figure(graph_svg(drawing), caption, drawing.source)
+
+
 def _rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
 
@@ -134,12 +139,11 @@ def home_rnn_cell() -> Figure:
         draw_package.save = original
     if len(saved) != 1:
         raise ValueError(f"{HOME.name}: expected one save(draw(...)) in its code, found {len(saved)}")
-    return Figure(
-        graph_svg(saved[0]),
+    return graph_figure(
+        saved[0],
         "The drawing the code above saves: <code>RNNCell(3, 4)</code> over 5 steps at the cell "
         "level, one box per step, the hidden state <i>h</i> passed from box to box and the same "
         "weights feeding every box.",
-        saved[0].source,
     )
 
 
@@ -216,8 +220,8 @@ def scalar_graph() -> Figure:
     L = d.tanh()
     L.label = "L"
     L.backward()
-    return Figure(
-        graph_svg(draw(L, detail="op", rankdir="TB")),
+    return graph_figure(
+        draw(L, detail="op", rankdir="TB"),
         "<code>draw(L)</code> for <code>L = tanh(a*b + c)</code> after <code>L.backward()</code>: "
         "each Value shows its label, data and grad; the small nodes are the operations that "
         "made them.",
@@ -243,8 +247,8 @@ def perceptron_graph() -> Figure:
     L = Y.sum()
     L.label = "L"
     L.backward()
-    return Figure(
-        graph_svg(draw(L, detail="op", show=("label", "op", "shape"), rankdir="TB")),
+    return graph_figure(
+        draw(L, detail="op", show=("label", "op", "shape"), rankdir="TB"),
         "<code>L = tanh(X @ W + b).sum()</code> for a batch of 4 inputs with 3 features and a "
         "layer of 2 units: one node per array operation, with its shape. <code>b</code> (2,) "
         "is broadcast to (4, 2) by the addition.",
@@ -277,8 +281,8 @@ def rnn_unrolled_op() -> Figure:
 
     h = _unrolled_rnn_cell(T=2, I=2, H=3, seed=0)
     h.sum().backward()
-    return Figure(
-        graph_svg(draw(h, detail="op", show=("label", "op", "shape"), rankdir="TB")),
+    return graph_figure(
+        draw(h, detail="op", show=("label", "op", "shape"), rankdir="TB"),
         "<code>RNNCell(2, 3)</code> unrolled over 2 steps, drawn by <code>draw(h, "
         'detail="op")</code>. One cluster per time step; <code>weight_ih</code>, '
         "<code>weight_hh</code> and the biases are drawn once, outside the steps, with an edge "
@@ -296,8 +300,8 @@ def rnn_unrolled_cell() -> Figure:
     rnn = RNN(input_size=3, hidden_size=4, seed=0)
     x = Tensor(_rng(1).normal(size=(8, 1, 3)), label="x")
     _, h_n = rnn(x)
-    return Figure(
-        graph_svg(draw(h_n, detail="cell", shared="one", rankdir="TB")),
+    return graph_figure(
+        draw(h_n, detail="cell", shared="one", rankdir="TB"),
         "<code>nn.RNN(3, 4)</code> over 8 time steps, drawn by <code>draw(h_n, "
         'detail="cell", shared="one")</code>: one box per step, the hidden state <i>h</i> '
         "passed from box to box, and the same weights feeding every box.",
@@ -319,8 +323,8 @@ def many_to_one_cell() -> Figure:
     with scope("classifier"):
         logits = head(h_n[0])
     logits.label = "logits"
-    return Figure(
-        graph_svg(draw(logits, detail="cell", shared="one", rankdir="TB")),
+    return graph_figure(
+        draw(logits, detail="cell", shared="one", rankdir="TB"),
         "Many-to-one: <code>nn.RNN(3, 4)</code> reads five steps; only the final state "
         "<code>h_n</code> goes through <code>Linear(4, 2)</code> to the class scores.",
     )
@@ -345,8 +349,8 @@ def one_to_many_cell() -> Figure:
                 x = head(h).softmax(axis=-1)
             x.label = f"y{t}"
         outputs.append(x)
-    return Figure(
-        graph_svg(draw(outputs, detail="cell", shared="one", rankdir="TB")),
+    return graph_figure(
+        draw(outputs, detail="cell", shared="one", rankdir="TB"),
         "One-to-many: one start input, then each step's output <code>y</code> (a softmax "
         "over 3 symbols) is fed back as the next step's input.",
     )
@@ -364,8 +368,8 @@ def bptt_grad_view() -> Figure:
     loss = (h * h).sum()
     loss.label = "loss"
     loss.backward()
-    return Figure(
-        graph_svg(draw(loss, detail="op", show=("label", "op"), grad_color=True, rankdir="TB")),
+    return graph_figure(
+        draw(loss, detail="op", show=("label", "op"), grad_color=True, rankdir="TB"),
         "BPTT made visible: <code>RNNCell(1, 2)</code> over 3 steps with a loss on the last "
         "state, drawn with <code>grad_color=True</code> after <code>backward()</code>. Colours "
         "give the size of each node's gradient on a log scale (see the legend).",
@@ -413,20 +417,19 @@ def exploding_clipping() -> Figure:
 @figure
 def lstm_cell_op() -> Figure:
     """One LSTMCell step, every operation visible, gates in their own clusters."""
-    from microgradrnn import Tensor, scope
+    from microgradrnn import Tensor
     from microgradrnn.draw import draw
     from microgradrnn.nn import LSTMCell
 
     rng = _rng(7)
     cell = LSTMCell(2, 2, seed=0)
-    with scope("t=0"):
-        x = Tensor(rng.normal(size=(1, 2)), label="x")
-        h0 = Tensor(rng.normal(size=(1, 2)), label="h_prev")
-        c0 = Tensor(rng.normal(size=(1, 2)), label="c_prev")
-        h, c = cell(x, (h0, c0))
+    x = Tensor(rng.normal(size=(1, 2)), label="x")
+    h0 = Tensor(rng.normal(size=(1, 2)), label="h_prev")
+    c0 = Tensor(rng.normal(size=(1, 2)), label="c_prev")
+    h, c = cell(x, (h0, c0))
     h.label, c.label = "h", "c"
-    return Figure(
-        graph_svg(draw([h, c], detail="op", show=("label", "op", "shape"), rankdir="TB")),
+    return graph_figure(
+        draw([h, c], detail="op", show=("label", "op", "shape"), rankdir="TB"),
         "One step of <code>LSTMCell(2, 2)</code>: the four gates (input, forget, cell candidate, "
         "output) each in its own cluster, all reading the stacked <code>weight_ih</code> (8, 2) "
         "and <code>weight_hh</code> (8, 2); then <i>c</i> = <i>f</i>·<i>c</i>_prev + "
@@ -443,8 +446,8 @@ def lstm_unrolled_cell() -> Figure:
 
     lstm = LSTM(3, 4, seed=0)
     _, (h_n, c_n) = lstm(Tensor(_rng(8).normal(size=(5, 1, 3)), label="x"))
-    return Figure(
-        graph_svg(draw([h_n, c_n], detail="cell", shared="one", rankdir="TB")),
+    return graph_figure(
+        draw([h_n, c_n], detail="cell", shared="one", rankdir="TB"),
         "<code>nn.LSTM(3, 4)</code> over 5 steps at the cell level: two state edges between "
         "consecutive boxes, the hidden state <i>h</i> and the cell state <i>c</i>.",
     )
@@ -456,7 +459,7 @@ def lstm_unrolled_cell() -> Figure:
 @figure
 def gru_cell_op() -> Figure:
     """One GRUCell step (PyTorch's form), every operation visible."""
-    from microgradrnn import Tensor, scope
+    from microgradrnn import Tensor
     from microgradrnn.draw import draw
     from microgradrnn.nn import GRUCell
 
@@ -466,8 +469,8 @@ def gru_cell_op() -> Figure:
     h0 = Tensor(rng.normal(size=(1, 2)), label="h_prev")
     h = cell(x, h0)
     h.label = "h"
-    return Figure(
-        graph_svg(draw(h, detail="op", show=("label", "op"), rankdir="TB")),
+    return graph_figure(
+        draw(h, detail="op", show=("label", "op"), rankdir="TB"),
         "One step of <code>GRUCell(2, 2)</code>: reset gate, update gate and candidate in their "
         "own clusters. The reset gate multiplies <code>W_hn h + b_hn</code>, after the matrix "
         "product, as in PyTorch.",
@@ -486,8 +489,8 @@ def bidirectional_cell() -> Figure:
 
     gru = GRU(3, 4, bidirectional=True, seed=0)
     out, _ = gru(Tensor(_rng(10).normal(size=(4, 1, 3)), label="x"))
-    return Figure(
-        graph_svg(draw(out, detail="cell", shared="one", rankdir="TB")),
+    return graph_figure(
+        draw(out, detail="cell", shared="one", rankdir="TB"),
         "<code>nn.GRU(3, 4, bidirectional=True)</code> over 4 steps: in every step a forward "
         "cell (state from the left) and a reverse cell (state from the right); their outputs "
         "are concatenated into 8 features.",
@@ -503,8 +506,8 @@ def stacked_cell() -> Figure:
 
     lstm = LSTM(3, 4, num_layers=2, seed=0)
     out, _ = lstm(Tensor(_rng(11).normal(size=(4, 1, 3)), label="x"))
-    return Figure(
-        graph_svg(draw(out, detail="cell", shared="one", rankdir="TB")),
+    return graph_figure(
+        draw(out, detail="cell", shared="one", rankdir="TB"),
         '<code>nn.LSTM(3, 4, num_layers=2)</code> over 4 steps: layer 1 ("lstm l1") reads '
         "the whole output sequence of layer 0.",
     )
@@ -528,8 +531,8 @@ def embedding_graph() -> Figure:
     loss = (vectors @ w).sum()
     loss.label = "loss"
     loss.backward()
-    return Figure(
-        graph_svg(draw(loss, detail="op", show=("label", "op", "shape"), rankdir="TB")),
+    return graph_figure(
+        draw(loss, detail="op", show=("label", "op", "shape"), rankdir="TB"),
         "Looking up tokens 1, 4, 1 in an <code>Embedding(6, 3)</code> is one indexing node on the "
         "(6, 3) table. Backward scatter-adds: row 1 of the table's gradient gets the sum of two "
         "rows, because token 1 was used twice.",
@@ -563,8 +566,8 @@ def charlm_cell() -> Figure:
     for term in losses[1:]:
         loss = loss + term
     loss.label = "loss"
-    return Figure(
-        graph_svg(draw(loss, detail="cell", shared="one", rankdir="TB")),
+    return graph_figure(
+        draw(loss, detail="cell", shared="one", rankdir="TB"),
         'A character model on "hell": each character is embedded, read by the LSTM cell, and '
         "every step's output layer predicts the next character (h→e, e→l, l→l); the loss "
         "sums the three cross-entropies.",
@@ -591,8 +594,8 @@ def attention_graph() -> Figure:
     alpha.label = "alpha"
     context = alpha @ V
     context.label = "context"
-    return Figure(
-        graph_svg(draw(context, detail="op", show=("label", "op", "shape"), rankdir="TB")),
+    return graph_figure(
+        draw(context, detail="op", show=("label", "op", "shape"), rankdir="TB"),
         "Dot-product attention of one query over T = 4 encoder states: scores <code>K @ q / "
         "√d</code>, weights <code>alpha = softmax(scores)</code>, and the context "
         "<code>alpha @ V</code>.",
@@ -612,8 +615,8 @@ def lstm_grad_cell() -> Figure:
     lstm = LSTM(2, 3, seed=0)
     _, (h_n, c_n) = lstm(Tensor(_rng(14).normal(size=(12, 1, 2)), label="x"))
     (0.5 * (h_n * h_n).sum()).backward()
-    return Figure(
-        graph_svg(draw(h_n, detail="cell", grad_color=True, shared="one", rankdir="TB")),
+    return graph_figure(
+        draw(h_n, detail="cell", grad_color=True, shared="one", rankdir="TB"),
         '<code>draw(h_n, detail="cell", grad_color=True)</code> for <code>nn.LSTM(2, 3)</code> '
         "over 12 steps after back-propagating ½‖h<sub>T</sub>‖²: each box is coloured by the "
         "norm of the gradient of that step's hidden state.",

@@ -58,13 +58,14 @@ def add_legend(g: graphviz.Digraph, roles: Iterable[str], decades: tuple[int, in
                          color=ROLE_BORDERS[role], **common)
                 entries.append(name)
         if op_nodes:
-            sub.node(f"legend{len(entries)}", label="operation (+, *, tanh, ...)", shape="ellipse", style="filled",
-                     fillcolor=OP_NODE_COLOR, color="#868e96", fontsize=FONTS["node"], height="0.3")
+            sub.node(f"legend{len(entries)}", label="operation (+, *, tanh, ...)", shape="ellipse",
+                     style="filled", fillcolor=OP_NODE_COLOR, color="#868e96", fontsize=FONTS["node"],
+                     height="0.3")
             entries.append(f"legend{len(entries)}")
         if decades is not None:
             what = "||grad of h|| per step" if cell else "||grad||"
-            sub.node(f"legend{len(entries)}", label=f"{what} (log scale):", shape="plaintext", fontsize=FONTS["node"],
-                     height="0.3")
+            sub.node(f"legend{len(entries)}", label=f"{what} (log scale):", shape="plaintext",
+                     fontsize=FONTS["node"], height="0.3")
             entries.append(f"legend{len(entries)}")
             lo, hi = decades
             every = max(1, math.ceil((hi - lo) / MAX_SWATCHES))

@@ -161,6 +161,8 @@ def draw_op(graph: GraphView, show: set[str], rankdir: str, max_nodes: int, grad
         fill = fills[i] or ROLE_COLORS[role]
         attrs = {
             "shape": "record",
+            # As wide as the text, not dot's 0.75 in minimum: a narrower drawing is scaled down less.
+            "width": "0.4",
             "style": "filled",
             "fillcolor": fill,
             "color": ROLE_BORDERS[role],
