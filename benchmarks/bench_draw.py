@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from microgradrnn.draw import draw
-from microgradrnn.draw_command import build
+from microgradrnn.draw.command import build
 
 draw_module = importlib.import_module("microgradrnn.draw")
 
