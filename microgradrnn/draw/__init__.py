@@ -20,8 +20,9 @@ the topological order, never by ``id()``.
 
 The package, one job per module: ``graph_view`` (the graph as indices), ``roles`` (what
 each node is), ``styles`` (colours, fonts, label text), ``legend``, ``op_level`` and
-``cell_level`` (the two drawings), ``rendering`` (DOT to SVG/PNG/PDF), ``api`` (the entry
-points below) and ``command`` (``microgradrnn draw``). It reads the graph protocol only.
+``cell_level`` (the two drawings; ``cell_edges`` the latter's edges), ``rendering`` (DOT to
+SVG/PNG/PDF), ``api`` (the entry points below) and ``command`` (``microgradrnn draw``). It
+reads the graph protocol only.
 """
 
 from microgradrnn.draw.api import DEFAULT_MAX_NODES, SHOW_FIELDS, draw, grad_norm_chart, hidden_grad_norms
