@@ -338,21 +338,26 @@ def one_to_many_cell() -> Figure:
     from microgradrnn.nn import Linear, RNNCell
 
     cell, head = RNNCell(3, 4, seed=0), Linear(4, 3, seed=1)
-    x = Tensor(_rng(3).normal(size=(1, 3)), label="start")
+    token = 0
     h = None
     outputs = []
     for t in range(4):
         with scope(f"t={t}"):
+            # The chosen token goes back in as a one-hot vector: a constant, so the graph of
+            # the next step starts afresh from it (sampling is not differentiable).
+            x = Tensor(np.eye(3)[[token]], label=f"x⟨{t}⟩ = onehot({token})")
             h = cell(x, h)
             h.label = "h"
             with scope("output"):
-                x = head(h).softmax(axis=-1)
-            x.label = f"y{t}"
-        outputs.append(x)
+                y = head(h).softmax(axis=-1)
+            y.label = f"y⟨{t}⟩"
+            token = int(y.data.argmax())
+        outputs.append(y)
     return graph_figure(
         draw(outputs, detail="cell", shared="one", rankdir="TB"),
-        "One-to-many: one start input, then each step's output <code>y</code> (a softmax "
-        "over 3 symbols) is fed back as the next step's input.",
+        "One-to-many: each step's output <code>y</code> (a softmax over 3 symbols) picks a "
+        "token, and that token's one-hot vector is the next step's input <code>x</code>; the "
+        "state <code>h</code> carries the rest.",
     )
 
 
@@ -390,8 +395,9 @@ def gradient_norms() -> Figure:
         "<code>microgradrnn.experiments.gradient_norms()</code>: freshly initialised layers "
         "(hidden size 32) read 100 steps; a loss on the last step is back-propagated and "
         "‖∂L/∂h<sub>t</sub>‖ measured at every step. Read each line from right (the loss) to "
-        "left: the tanh RNN's and the GRU's gradients fall by about twenty orders of magnitude; "
-        "the LSTM's, with a forget-gate bias of 1, by about six.",
+        "left: the tanh RNN's gradient falls by {{ num.rnn_orders_lost }} orders of magnitude, "
+        "the GRU's by {{ num.gru_orders_lost }}, and the LSTM's, with a forget-gate bias of 1, by "
+        "{{ num.lstm_orders_lost }}.",
     )
 
 
@@ -430,8 +436,8 @@ def lstm_cell_op() -> Figure:
     h.label, c.label = "h", "c"
     return graph_figure(
         draw([h, c], detail="op", show=("label", "op", "shape"), rankdir="TB"),
-        "One step of <code>LSTMCell(2, 2)</code>: the four gates (input, forget, cell candidate, "
-        "output) each in its own cluster, all reading the stacked <code>weight_ih</code> (8, 2) "
+        "One step of <code>LSTMCell(2, 2)</code>: the three gates (input, forget, output) and "
+        "the cell candidate, each in its own cluster, all reading the stacked <code>weight_ih</code> (8, 2) "
         "and <code>weight_hh</code> (8, 2); then <i>c</i> = <i>f</i>·<i>c</i>_prev + "
         "<i>i</i>·<i>g</i> and <i>h</i> = <i>o</i>·tanh(<i>c</i>).",
     )
