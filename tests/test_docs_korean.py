@@ -148,7 +148,10 @@ def test_the_korean_share_tells_english_from_korean() -> None:
 
 
 def test_the_skeleton_checks_see_a_lost_equation_heading_and_figure() -> None:
-    md = "# A\n\n## B\n\n$$x = 1$$\n\nwith $a$ and $b$.\n\n<!-- figure: rnn -->\n\n```python\n# no heading\n```\n"
+    md = (
+        "# A\n\n## B\n\n$$x = 1$$\n\nwith $a$ and $b$.\n\n<!-- figure: rnn -->\n\n"
+        "```python\n# no heading\n```\n"
+    )
     assert headings(md) == Counter({1: 1, 2: 1})
     assert display_math(md) == ["x = 1"]
     assert inline_math(md) == Counter({"a": 1, "b": 1})
