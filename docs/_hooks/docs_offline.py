@@ -11,8 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 
 
+# After mkdocs-static-i18n (priority -100), which rewrites the index with every language's pages.
+@event_priority(-110)
 def on_post_build(config) -> None:
     index = Path(config.site_dir) / "search" / "search_index.json"
     if not index.is_file():
