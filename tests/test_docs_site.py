@@ -1,0 +1,204 @@
+"""The built site as a reader meets it: search in Korean, the API reference, layout and math.
+
+One ``mkdocs build --strict`` (module-scoped) is shared by every test here. Skipped when the
+docs extras (``pip install -e ".[docs]"``) are not installed. The search test that runs
+Material's own search worker needs Node.js and is skipped without it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+tomllib = pytest.importorskip("tomllib")  # the docs stack needs Python 3.11+
+pytest.importorskip("mkdocs")
+pytest.importorskip("material")
+pytest.importorskip("latex2mathml")
+pytest.importorskip("mkdocstrings_handlers.python")
+
+ROOT = Path(__file__).resolve().parents[1]
+MANIFEST = ROOT / "tests" / "exercises" / "manifest.toml"
+
+
+def _modules() -> list[dict]:
+    with MANIFEST.open("rb") as fh:
+        return tomllib.load(fh)["module"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stderr[-4000:]}"
+    return out
+
+
+def _page(site: Path, src: str) -> str:
+    path = site / Path(src).with_suffix(".html")
+    assert path.is_file(), f"no built page for docs/{src}"
+    return path.read_text(encoding="utf-8")
+
+
+def _text(page_html: str) -> str:
+    """What a reader sees of the article: no tags, entities decoded."""
+    article = re.search(r'<article class="md-content__inner.*?</article>', page_html, re.DOTALL)
+    assert article, "no article in page"
+    return html.unescape(re.sub(r"<[^>]+>", " ", article.group(0)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Search
+
+
+def _search_index(site: Path) -> dict:
+    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+
+
+def _tokens(text: str, separator: str) -> set[str]:
+    """Material's tokenizer: tags are not text, the rest is split on the separator.
+
+    The separator is a JavaScript regex; the one configured is also valid (and means the
+    same) in Python, which ``re.compile`` checks here.
+    """
+    tokens: set[str] = set()
+    for section in re.split(r"<[^>]*>", text):
+        tokens.update(t.lower() for t in re.split(separator, section) if t)
+    return tokens
+
+
+def _pages_mentioning(site: Path, word: str) -> set[str]:
+    """Module pages (built HTML, as ``modules/NN-x.html``) whose article shows ``word``."""
+    return {
+        f"modules/{p.name}"
+        for p in sorted((site / "modules").glob("[0-9][0-9]-*.html"))
+        if word in _text(p.read_text(encoding="utf-8"))
+    }
+
+
+def test_search_config_is_english_and_korean(site: Path) -> None:
+    config = _search_index(site)["config"]
+    assert config["lang"] == ["en", "ko"]
+    # Material's worker loads the Korean stop-word filter from the built site, not a CDN.
+    assert (site / "assets" / "javascripts" / "lunr" / "min" / "lunr.ko.min.js").is_file()
+
+
+@pytest.mark.parametrize("word", ["기울기", "소실", "역전파", "순환", "자동"])
+def test_korean_words_are_indexed_apart_from_brackets_and_slashes(site: Path, word: str) -> None:
+    index = _search_index(site)
+    separator = index["config"]["separator"]
+    pages = _pages_mentioning(site, word)
+    assert pages, f"no module page shows {word!r}: pick another word for this test"
+    # Material searches each term as a prefix (기울기*), so 기울기가, 기울기를 match too.
+    indexed = {
+        doc["location"].split("#")[0]
+        for doc in index["docs"]
+        for field in ("title", "text")
+        if any(t.startswith(word) for t in _tokens(doc[field], separator))
+    }
+    missing = pages - indexed
+    assert not missing, f"{word!r} is glued to punctuation in the index of {sorted(missing)}"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(기울기 소실/폭발)", {"기울기", "소실", "폭발"}),
+        ("7 · Vanishing gradients", {"7", "vanishing", "gradients"}),
+        ("nn.RNN and RNNCell, v0.1", {"nn", "rnn", "and", "cell", "v0.1"}),
+        ("「장단기 메모리」", {"장단기", "메모리"}),
+    ],
+)
+def test_separator_splits_brackets_slashes_dots_and_camel_case(
+    site: Path, text: str, expected: set[str]
+) -> None:
+    separator = _search_index(site)["config"]["separator"]
+    assert expected <= _tokens(text, separator), _tokens(text, separator)
+
+
+# Runs the search worker that the built site ships (assets/javascripts/workers/search.*.js) in
+# a bare V8 context, as a browser's Worker would: setup message with the index, then queries.
+_WORKER_RUNNER = r"""
+"use strict"
+const fs = require("fs"), path = require("path"), vm = require("vm")
+const [site, ...queries] = process.argv.slice(1)
+const workers = path.join(site, "assets/javascripts/workers")
+const worker = fs.readdirSync(workers).find(f => /^search\..*\.js$/.test(f))
+const listeners = [], replies = []
+const ctx = { console, setTimeout, clearTimeout }
+ctx.self = ctx
+ctx.addEventListener = (type, fn) => listeners.push(fn)
+ctx.postMessage = msg => replies.push(msg)
+ctx.importScripts = (...urls) => {
+  for (const url of urls)
+    vm.runInContext(fs.readFileSync(path.resolve(workers, url), "utf8"), ctx, { filename: url })
+}
+vm.createContext(ctx)
+vm.runInContext(fs.readFileSync(path.join(workers, worker), "utf8"), ctx)
+const index = JSON.parse(fs.readFileSync(path.join(site, "search/search_index.json"), "utf8"))
+async function send(data) {
+  const before = replies.length
+  for (const fn of listeners) await fn({ data })
+  while (replies.length === before) await new Promise(r => setTimeout(r, 1))
+  return replies[replies.length - 1]
+}
+;(async () => {
+  const ready = await send({ type: 0, data: { ...index, options: { suggest: false } } })
+  if (ready.type !== 1) throw new Error("search worker did not get ready")
+  const out = {}
+  for (const q of queries) {
+    const res = await send({ type: 2, data: q })
+    out[q] = res.data.items.map(group => group[0].location.split("#")[0])
+  }
+  process.stdout.write(JSON.stringify(out))
+})().catch(err => { console.error(err); process.exit(1) })
+"""
+
+
+def _search(site: Path, *queries: str) -> dict[str, list[str]]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed: cannot run the site's search worker")
+    proc = subprocess.run(
+        [node, "-e", _WORKER_RUNNER, str(site), *queries],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Invalid query" not in proc.stderr, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+def test_searching_giulgi_finds_every_module_page_that_uses_it(site: Path) -> None:
+    pages = _pages_mentioning(site, "기울기")
+    assert "modules/07-vanishing-exploding.html" in pages
+    found = _search(site, "기울기")["기울기"]
+    assert pages <= set(found), f"search for 기울기 misses {sorted(pages - set(found))}"
+    # A page about it comes before the glossary and the index pages.
+    assert found[0] in pages, found
+
+
+def test_each_module_is_found_by_its_korean_name(site: Path) -> None:
+    queries = {m["korean"].split("/")[0].split("·")[0]: m["page"] for m in _modules()}
+    results = _search(site, *queries)
+    missing = {
+        q: page
+        for q, page in queries.items()
+        if str(Path(page).with_suffix(".html")) not in results[q]
+    }
+    assert not missing, f"Korean searches that miss their module page: {missing}"
