@@ -202,3 +202,120 @@ def test_each_module_is_found_by_its_korean_name(site: Path) -> None:
         if str(Path(page).with_suffix(".html")) not in results[q]
     }
     assert not missing, f"Korean searches that miss their module page: {missing}"
+
+
+# ---------------------------------------------------------------------------------------------
+# API reference
+
+_REFERENCE_PAGES = sorted(p.name for p in (ROOT / "docs" / "reference").glob("*.md"))
+_SOURCE_BLOCK = re.compile(r'<details class="mkdocstrings-source">.*?</details>', re.DOTALL)
+
+
+def _reference_text(site: Path, name: str) -> str:
+    """The page as rendered from docstrings, without the source listings (raw by design)."""
+    return _text(_SOURCE_BLOCK.sub("", _page(site, f"reference/{name}")))
+
+
+@pytest.mark.parametrize("name", _REFERENCE_PAGES)
+def test_api_reference_shows_no_sphinx_markup(site: Path, name: str) -> None:
+    text = _reference_text(site, name)
+    raw = re.findall(r":(?:py:)?[a-z]+:`[^`]*`", text)
+    assert not raw, f"reference/{name}: raw roles {raw[:5]}"
+    literal = re.findall(r"\S::\s*$", text, re.MULTILINE)
+    assert not literal, f"reference/{name}: reST literal markers {literal[:5]}"
+
+
+@pytest.mark.parametrize("name", _REFERENCE_PAGES)
+def test_api_signatures_and_bases_are_public(site: Path, name: str) -> None:
+    page = _SOURCE_BLOCK.sub("", _page(site, f"reference/{name}"))
+    signatures = [
+        html.unescape(re.sub(r"<[^>]+>", "", s))
+        for s in re.findall(r'<div class="[^"]*\bdoc-signature\b[^"]*">.*?</div>', page, re.DOTALL)
+    ]
+    assert signatures or name == "index.md", f"reference/{name}: no signatures found"
+    private = [s for s in signatures if re.search(r"[(,]\s*_[a-z]\w*\s*[:=,)]", s)]
+    assert not private, f"reference/{name}: private parameters in {private[:3]}"
+    bases = re.findall(r'<p class="doc doc-class-bases">(.*?)</p>', page, re.DOTALL)
+    private_bases = [b for b in bases if re.search(r">_\w+<", b) or re.search(r"\b_[A-Z]\w*", b)]
+    assert not private_bases, f"reference/{name}: private base classes {private_bases[:3]}"
+
+
+def test_value_signature_keeps_the_public_parameters(site: Path) -> None:
+    page = _SOURCE_BLOCK.sub("", _page(site, "reference/engine.md"))
+    start = page.index('id="microgradrnn.value.Value"')
+    signature = html.unescape(re.sub(r"<[^>]+>", "", page[start : start + 4000]))
+    assert re.search(r"Value\(\s*data: Number,\s*label: str \| None = None\s*\)", signature), signature[:600]
+
+
+def test_rnn_cell_bases_name_the_public_module_class(site: Path) -> None:
+    page = _page(site, "reference/nn.md")
+    start = page.index('id="microgradrnn.nn.cells.RNNCell"')
+    bases = re.search(r'<p class="doc doc-class-bases">(.*?)</p>', page[start:], re.DOTALL)
+    assert bases and 'href="#microgradrnn.nn.module.Module"' in bases.group(1), bases
+
+
+def test_roles_link_to_the_objects_they_name(site: Path) -> None:
+    engine = _page(site, "reference/engine.md")
+    # graph's module docstring: ":func:`backward` walks the graph once ..."
+    link = r'<a class="autorefs[^"]*"[^>]*href="#microgradrnn\.graph\.backward"><code>backward</code>'
+    assert re.search(link, engine)
+    nn = _page(site, "reference/nn.md")
+    # scalar_cells: ":class:`~microgradrnn.nn.RNNCell` from Values", an alias of nn.cells.RNNCell
+    assert re.search(r'href="#microgradrnn\.nn\.cells\.RNNCell"><code>RNNCell</code></a>', nn)
+    assert "<autoref" not in engine + nn
+
+
+def _hooks_module(name: str):
+    sys.path.insert(0, str(ROOT / "docs" / "_hooks"))
+    try:
+        return __import__(name)
+    finally:
+        sys.path.pop(0)
+
+
+_PACKAGE = {
+    "__init__.py": "from pkg.core import Thing\n",
+    "sub.py": "",
+    "core.py": '''
+"""See :class:`Thing`, :func:`_helper`, :mod:`.sub`, :func:`nowhere` and :class:`pkg.Thing`.
+
+Example::
+
+    x = 1
+"""
+class _Base:
+    pass
+class Public:
+    pass
+class _Mid(Public):
+    pass
+class Thing(_Base, _Mid):
+    """:meth:`go` and :meth:`~pkg.core.Thing.go`."""
+    def __init__(self, a, _secret=1, b=2): ...
+    def go(self): ...
+def _helper(): ...
+''',
+}
+
+
+def test_griffe_extension_resolves_roles_and_hides_private_names() -> None:
+    griffe = pytest.importorskip("griffe")
+    docs_view = _hooks_module("griffe_docs").DocsView
+    with griffe.temporary_visited_package(
+        "pkg", _PACKAGE, extensions=griffe.load_extensions(docs_view), resolve_aliases=True
+    ) as pkg:
+        core = pkg["core"]
+        text = core.docstring.value
+        thing = core["Thing"]
+        assert '<autoref identifier="pkg.core.Thing" optional><code>Thing</code></autoref>' in text
+        assert '<autoref identifier="pkg.sub" optional><code>sub</code></autoref>' in text
+        # an alias resolves to where the object is defined, which is where it is rendered
+        assert '<autoref identifier="pkg.core.Thing" optional><code>pkg.Thing</code></autoref>' in text
+        assert "<code>nowhere</code>" in text and 'identifier="nowhere"' not in text
+        assert "Example:\n\n    x = 1" in text
+        assert thing.docstring.value == (
+            '<autoref identifier="pkg.core.Thing.go" optional><code>go</code></autoref> and '
+            '<autoref identifier="pkg.core.Thing.go" optional><code>go</code></autoref>.'
+        )
+        assert [p.name for p in thing["__init__"].parameters] == ["self", "a", "b"]
+        assert [str(b) for b in thing.bases] == ["Public"]
