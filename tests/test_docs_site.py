@@ -319,3 +319,76 @@ def test_griffe_extension_resolves_roles_and_hides_private_names() -> None:
         )
         assert [p.name for p in thing["__init__"].parameters] == ["self", "a", "b"]
         assert [str(b) for b in thing.bases] == ["Public"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Math: side-by-side formulas, the font
+
+
+@pytest.mark.parametrize(
+    ("tex", "parts"),
+    [
+        (r"a = b, \qquad c \le d", [r"a = b,", r"c \le d"]),
+        (r"\left\lVert x \qquad y \right\rVert \qquad z", [r"\left\lVert x \qquad y \right\rVert", "z"]),
+        (r"\begin{cases} a \qquad b \end{cases}", [r"\begin{cases} a \qquad b \end{cases}"]),
+        (r"{x \qquad y} \qquad \{q", [r"{x \qquad y}", r"\{q"]),
+        (r"a \quad b", [r"a \quad b"]),
+    ],
+)
+def test_only_top_level_qquad_splits_a_display(tex: str, parts: list[str]) -> None:
+    assert _hooks_module("docs_math").split_formulas(tex) == parts
+
+
+def test_side_by_side_formulas_become_wrapping_items(site: Path) -> None:
+    page = _page(site, "modules/07-vanishing-exploding.md")
+    split = re.findall(r'<div class="math-display math-split">(.*?)</div>', page, re.DOTALL)
+    assert split, "module 7's two bounds are no longer set apart"
+    for block in split:
+        parts = re.findall(r'<span class="math-part"><math[^>]*display="block"', block)
+        assert len(parts) >= 2, block[:300]
+
+
+def test_site_ships_an_open_math_font(site: Path) -> None:
+    font = site / "stylesheets" / "fonts" / "STIXMath-Regular.otf"
+    data = font.read_bytes()
+    assert data[:4] == b"OTTO", "not an OpenType (CFF) font"
+    # Big operators and their limits are laid out from the font's OpenType MATH table.
+    num_tables = int.from_bytes(data[4:6], "big")
+    tags = {data[12 + 16 * i : 16 + 16 * i] for i in range(num_tables)}
+    assert b"MATH" in tags
+    assert "SIL OPEN FONT LICENSE Version 1.1" in (font.parent / "OFL.txt").read_text(encoding="utf-8")
+    css = (site / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    assert 'url("fonts/STIXMath-Regular.otf")' in css
+    assert re.search(r'math \{\s*font-family: [^;]*"STIX Math"', css)
+
+
+# ---------------------------------------------------------------------------------------------
+# 404 page
+
+
+def test_404_links_are_relative_for_a_site_opened_from_disk(site: Path) -> None:
+    page = (site / "404.html").read_text(encoding="utf-8")
+    rooted = re.findall(r'\b(?:href|src)="/(?!/)[^"]*"', page)
+    assert not rooted, f"404.html links from the file-system root: {rooted[:5]}"
+    found = re.search(r'<script id="__config" type="application/json">(.*?)</script>', page)
+    assert found, "no Material config in 404.html"
+    config = json.loads(found.group(1))
+    assert config["base"] == "."
+    assert not config["search"].startswith("/")
+    # Served (any depth), a <base> written before anything loads sends links to the root.
+    assert page.index('document.write("<base href=\\"/\\">")') < page.index("<link")
+
+
+def test_404_under_a_site_url_path_strips_that_path() -> None:
+    relative_404 = _hooks_module("docs_offline").relative_404
+    page = (
+        '<html><head><link href="/course/assets/main.css"></head><body>'
+        '<a href="/course/index.html">home</a><a href="https://example.org/x">out</a>'
+        '<script id="__config" type="application/json">{"base": "/course/", '
+        '"search": "/course/assets/search.js"}</script></body></html>'
+    )
+    out = relative_404(page, "/course/")
+    assert 'href="./assets/main.css"' in out and 'href="./index.html"' in out
+    assert 'href="https://example.org/x"' in out
+    assert '"base": "."' in out and '"search": "assets/search.js"' in out
+    assert 'd.base = "/course/"' in out
