@@ -14,6 +14,9 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -392,3 +395,292 @@ def test_404_under_a_site_url_path_strips_that_path() -> None:
     assert 'href="https://example.org/x"' in out
     assert '"base": "."' in out and '"search": "assets/search.js"' in out
     assert 'd.base = "/course/"' in out
+
+
+# ---------------------------------------------------------------------------------------------
+# In a browser: headless Chromium driven over the DevTools protocol on a pipe (no extra
+# packages). Skipped when no Chromium is installed (Debian: apt-get install chromium).
+
+
+class _Chromium:
+    """One headless Chromium; ``page(width, height)`` gives a tab with that viewport."""
+
+    def __init__(self, binary: str) -> None:
+        import fcntl
+
+        to_r, self._to = os.pipe()
+        self._from, from_w = os.pipe()
+        # Chromium reads commands on fd 3 and writes replies on fd 4. Moved above 9 first, the
+        # pipe ends cannot land on 3 or 4 before they are put there.
+        r, w = (fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_r, from_w))
+        os.close(to_r)
+        os.close(from_w)
+        self._profile = tempfile.TemporaryDirectory()
+        flags = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
+            f"--user-data-dir={self._profile.name}", "--remote-debugging-pipe", "about:blank",
+        ]  # fmt: skip
+        self.proc = subprocess.Popen(
+            ["bash", "-c", f'exec "$0" "$@" 3<&{r} 4>&{w} {r}<&- {w}>&-', binary, *flags],
+            pass_fds=(r, w),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(r)
+        os.close(w)
+        self._buf = b""
+        self._id = 0
+        self._events: list[dict] = []
+
+    def _read(self, timeout: float = 60) -> dict:
+        import select
+
+        while b"\0" not in self._buf:
+            if not select.select([self._from], [], [], timeout)[0]:
+                raise TimeoutError("Chromium did not answer")
+            chunk = os.read(self._from, 1 << 16)
+            if not chunk:
+                raise RuntimeError("Chromium exited")
+            self._buf += chunk
+        message, self._buf = self._buf.split(b"\0", 1)
+        return json.loads(message)
+
+    def send(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
+        self._id += 1
+        message = {"id": self._id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self._to, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._read()
+            if reply.get("id") == self._id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply["result"]
+            self._events.append(reply)
+
+    def wait_for(self, method: str, session: str, timeout: float = 60) -> None:
+        end = time.monotonic() + timeout
+        while not any(e.get("method") == method and e.get("sessionId") == session for e in self._events):
+            self._events.append(self._read(max(0.1, end - time.monotonic())))
+        self._events = [e for e in self._events if e.get("sessionId") != session]
+
+    def page(self, width: int, height: int) -> _Tab:
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}
+        self.send("Emulation.setDeviceMetricsOverride", metrics, session)
+        self.send("Page.enable", {}, session)
+        return _Tab(self, session)
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close")
+            self.proc.wait(10)
+        except Exception:
+            self.proc.kill()
+            self.proc.wait(10)
+        os.close(self._to)
+        os.close(self._from)
+        self._profile.cleanup()
+
+
+class _Tab:
+    def __init__(self, browser: _Chromium, session: str) -> None:
+        self.browser = browser
+        self.session = session
+
+    def goto(self, url: str) -> None:
+        self.browser._events = [e for e in self.browser._events if e.get("sessionId") != self.session]
+        self.browser.send("Page.navigate", {"url": url}, self.session)
+        self.browser.wait_for("Page.loadEventFired", self.session)
+        self.eval("document.fonts.ready")
+
+    def eval(self, expression: str):
+        params = {"expression": expression, "returnByValue": True, "awaitPromise": True}
+        result = self.browser.send("Runtime.evaluate", params, self.session)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression[:80]}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[_Chromium]:
+    binary = next((b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
+    if binary is None:
+        pytest.skip("no Chromium installed")
+    browser = _Chromium(shutil.which(binary) or binary)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    """The built site over HTTP on localhost; a missing page gets 404.html, as on a host."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(SimpleHTTPRequestHandler):
+        def send_error(self, code, message=None, explain=None):
+            if code != 404:
+                return super().send_error(code, message, explain)
+            body = (site / "404.html").read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+# Elements whose right edge is past the viewport and that no scrolling box of their own
+# contains: those are cut off (or push the page sideways) on a phone.
+_OVERFLOW = r"""(() => {
+  const vw = document.documentElement.clientWidth
+  const contained = el => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement)
+      if (getComputedStyle(p).overflowX !== "visible" && p.getBoundingClientRect().right <= vw + 0.5)
+        return true
+    return false
+  }
+  const out = []
+  for (const el of document.querySelectorAll(".md-header *, .md-main *, .md-footer *")) {
+    const r = el.getBoundingClientRect()
+    if (!r.width || !r.height || r.right <= vw + 0.5) continue
+    const s = getComputedStyle(el)
+    if (s.visibility === "hidden" || s.position === "fixed") continue
+    if (!contained(el))
+      out.push(`${el.tagName.toLowerCase()}.${el.className} to ${Math.round(r.right)} px`)
+  }
+  return { vw, page: document.documentElement.scrollWidth, out: out.slice(0, 5) }
+})()"""
+
+
+def _reader_pages(site: Path) -> list[str]:
+    return sorted(
+        str(p.relative_to(site)) for p in site.rglob("*.html") if p.parent.name != "exercise-files"
+    )
+
+
+def _cut_at_phone_width(served: str, chromium: _Chromium, pages: list[str]) -> dict[str, dict]:
+    tab = chromium.page(390, 844)
+    cut = {}
+    for page in pages:
+        tab.goto(f"{served}/{page}")
+        found = tab.eval(_OVERFLOW)
+        assert found["vw"] == 390, found
+        if found["out"] or found["page"] > found["vw"]:
+            cut[page] = found
+    return cut
+
+
+# The pages the issue names (module 7's wide equation among them), and the widest ones.
+_PHONE_PAGES = [
+    "index.html",
+    "modules/04-rnn-cell.html",
+    "modules/06-bptt.html",
+    "modules/07-vanishing-exploding.html",
+    "modules/08-lstm.html",
+    "glossary.html",
+    "howto/pytorch.html",
+    "reference/engine.html",
+]
+
+
+def test_pages_are_not_cut_off_at_phone_width(served: str, chromium: _Chromium) -> None:
+    cut = _cut_at_phone_width(served, chromium, _PHONE_PAGES)
+    assert not cut, f"wider than a 390 px phone: {cut}"
+
+
+@pytest.mark.slow
+def test_no_page_is_cut_off_at_phone_width(site: Path, served: str, chromium: _Chromium) -> None:
+    cut = _cut_at_phone_width(served, chromium, _reader_pages(site))
+    assert not cut, f"wider than a 390 px phone: {cut}"
+
+
+# For each display sum or product with limits: the operator's height, the height of a line of
+# body text, and the gaps between the operator and its limits.
+_BIG_OPERATORS = r"""(() => {
+  const probe = document.createElement("span")
+  probe.textContent = "x"
+  document.querySelector(".md-content__inner").appendChild(probe)
+  const line = probe.getBoundingClientRect().height
+  probe.remove()
+  const found = []
+  for (const mo of document.querySelectorAll(".math-display mo")) {
+    const op = mo.textContent.trim(), box = mo.parentElement
+    if (!["\u2211", "\u220f"].includes(op) || box.tagName.toLowerCase() !== "munderover") continue
+    const [base, under, over] = [...box.children].map(c => c.getBoundingClientRect())
+    const gaps = { under: under.top - base.bottom, over: base.top - over.bottom }
+    found.push({ op, height: base.height, line, ...gaps })
+  }
+  return { found, fonts: [...document.fonts].filter(f => f.status === "loaded").map(f => f.family) }
+})()"""
+
+
+@pytest.mark.parametrize("page", ["modules/06-bptt.html", "modules/07-vanishing-exploding.html"])
+def test_sums_and_products_render_large_with_their_limits_apart(
+    served: str, chromium: _Chromium, page: str
+) -> None:
+    tab = chromium.page(1400, 1000)
+    tab.goto(f"{served}/{page}")
+    result = tab.eval(_BIG_OPERATORS)
+    assert result["found"], f"{page}: no display sum or product with limits"
+    assert "STIX Math" in result["fonts"], result["fonts"]
+    for op in result["found"]:
+        assert op["height"] >= 1.4 * op["line"], f"{page}: {op['op']} is text-sized: {op}"
+        assert op["under"] > 0 and op["over"] > 0, f"{page}: {op['op']} touches its limits: {op}"
+
+
+def _results(tab: _Tab, timeout: float = 20) -> list[str]:
+    expression = '[...document.querySelectorAll(".md-search-result__link")].map(a => a.href)'
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        links = tab.eval(expression)
+        if links:
+            return links
+        time.sleep(0.2)
+    return []
+
+
+def test_korean_search_works_from_disk(site: Path, chromium: _Chromium) -> None:
+    tab = chromium.page(1400, 1000)
+    # search.share: ?q= opens the search with that query, as a shared link does.
+    tab.goto((site / "index.html").as_uri() + "?q=%EA%B8%B0%EC%9A%B8%EA%B8%B0")
+    links = _results(tab)
+    assert any("/modules/07-vanishing-exploding.html" in link for link in links), links
+
+
+_STYLED = r"""(() => ({
+  header: getComputedStyle(document.querySelector(".md-header")).backgroundColor,
+  home: document.querySelector("a.md-logo").href,
+  title: document.querySelector("h1").textContent,
+}))()"""
+
+
+def test_404_page_is_styled_from_disk_and_when_served_deep(
+    site: Path, served: str, chromium: _Chromium
+) -> None:
+    tab = chromium.page(1400, 1000)
+    for url, home in [
+        ((site / "404.html").as_uri(), (site / "index.html").as_uri()),
+        (f"{served}/modules/no-such-page.html", f"{served}/index.html"),
+    ]:
+        tab.goto(url)
+        page = tab.eval(_STYLED)
+        assert page["title"].startswith("404"), page
+        assert page["header"] not in ("rgba(0, 0, 0, 0)", "transparent"), f"{url}: unstyled: {page}"
+        assert page["home"] == home, page
+    tab.goto((site / "404.html").as_uri() + "?q=%EC%86%8C%EC%8B%A4")
+    assert any("/modules/07-vanishing-exploding.html" in link for link in _results(tab))
