@@ -45,6 +45,41 @@ def latex_to_mathml(tex: str, display: bool) -> str:
     return mathml
 
 
+_TOKEN = re.compile(r"\\(?:begin|end|left|right)\b|\\qquad\b|\\[{}]|[{}]|\\[A-Za-z]+|\\.|[^\\{}]+")
+
+
+def split_formulas(tex: str) -> list[str]:
+    """The formulas of a display that ``\\qquad`` sets side by side, each on its own.
+
+    Only a ``\\qquad`` at the top level splits: not inside braces, an environment
+    (``aligned``, ``cases``) or a ``\\left ... \\right`` pair. Set apart, the formulas can wrap
+    onto separate lines in a narrow column instead of running out of it.
+    """
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    for token in _TOKEN.finditer(tex):
+        text = token.group(0)
+        if text in ("{", "\\begin", "\\left"):
+            depth += 1
+        elif text in ("}", "\\end", "\\right"):
+            depth -= 1
+        elif text == "\\qquad" and depth == 0:
+            parts.append(tex[start : token.start()])
+            start = token.end()
+    parts.append(tex[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def display_math(tex: str) -> str:
+    """A display equation; side-by-side formulas become items that wrap (see extra.css)."""
+    formulas = split_formulas(tex)
+    if len(formulas) == 1:
+        return f'<div class="math-display">{latex_to_mathml(tex, True)}</div>'
+    items = "".join(f'<span class="math-part">{latex_to_mathml(f, True)}</span>' for f in formulas)
+    return f'<div class="math-display math-split">{items}</div>'
+
+
 def render_math(page_html: str, where: str) -> str:
     """Replace every arithmatex span of ``page_html`` by MathML."""
 
@@ -55,12 +90,11 @@ def render_math(page_html: str, where: str) -> str:
         if found is None:
             raise PluginError(f"{where}: unexpected math markup {body!r}")
         try:
-            mathml = latex_to_mathml(found.group("tex"), display)
+            if display:
+                return display_math(found.group("tex"))
+            return latex_to_mathml(found.group("tex"), display)
         except ValueError as exc:
             raise PluginError(f"{where}: {exc}") from exc
-        if display:
-            return f'<div class="math-display">{mathml}</div>'
-        return mathml
 
     return _SPAN.sub(replace, page_html)
 

@@ -24,8 +24,21 @@
         setTimeout(() => this.dispatchEvent(new MessageEvent("message", { data })))
       }
       this.scope = scope
+      const src = new URL(url, location.href).href
+      // The worker loads the lunr language files (search.lang: [en, ko]) with importScripts,
+      // relative to the worker script as in a real worker; awaiting the promise is enough.
+      scope.importScripts = (...urls) => urls.reduce(
+        (done, next) => done.then(() => new Promise((resolve, reject) => {
+          const lib = scope.document.createElement("script")
+          lib.src = new URL(next, src).href
+          lib.onload = resolve
+          lib.onerror = () => reject(new Error(`cannot load ${lib.src}`))
+          scope.document.head.appendChild(lib)
+        })),
+        Promise.resolve()
+      )
       const script = scope.document.createElement("script")
-      script.src = new URL(url, location.href).href
+      script.src = src
       script.onload = () => {
         this.ready = true
         this.queue.splice(0).forEach(data => this.postMessage(data))
