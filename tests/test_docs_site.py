@@ -85,10 +85,11 @@ def _tokens(text: str, separator: str) -> set[str]:
 
 
 def _pages_mentioning(site: Path, word: str) -> set[str]:
-    """Module pages (built HTML, as ``modules/NN-x.html``) whose article shows ``word``."""
+    """Module pages of both editions (``modules/NN-x.html``, ``ko/modules/NN-x.html``) showing ``word``."""
     return {
-        f"modules/{p.name}"
-        for p in sorted((site / "modules").glob("[0-9][0-9]-*.html"))
+        p.relative_to(site).as_posix()
+        for folder in (site / "modules", site / "ko" / "modules")
+        for p in sorted(folder.glob("[0-9][0-9]-*.html"))
         if word in _text(p.read_text(encoding="utf-8"))
     }
 

@@ -52,11 +52,28 @@ def relative_404(page_html: str, root: str) -> str:
     return _CONFIG.sub(lambda m: m.group(0) + restore, page_html, count=1)
 
 
+_NOT_FOUND: dict[str, str] = {}  # language -> its 404 page, kept until every edition is built
+
+
 def on_post_template(output_content: str, template_name: str, config) -> str:
     if template_name != "404.html":
         return output_content
     root = urlsplit(config.site_url or "/").path or "/"
-    return relative_404(output_content, root if root.endswith("/") else root + "/")
+    page = relative_404(output_content, root if root.endswith("/") else root + "/")
+    _NOT_FOUND[str(config.theme.get("language") or "en")] = page
+    return page
+
+
+def _write_404s(site_dir: Path) -> None:
+    """The default edition's 404 at the root, each other edition's in its own folder.
+
+    mkdocs-static-i18n builds the Korean edition into the same site and would leave its 404
+    page at the root, with links into ko/.
+    """
+    for language, page in _NOT_FOUND.items():
+        target = site_dir / "404.html" if language == "en" else site_dir / language / "404.html"
+        if target.parent.is_dir():
+            target.write_text(page, encoding="utf-8")
 
 
 # After mkdocs-static-i18n (priority -100), which rewrites the index with every language's pages.
@@ -65,5 +82,6 @@ def on_post_build(config) -> None:
     index = Path(config.site_dir) / "search" / "search_index.json"
     if not index.is_file():
         raise PluginError(f"no search index at {index}: is the search plugin enabled?")
+    _write_404s(Path(config.site_dir))
     script = index.with_suffix(".js")
     script.write_text("var __index = " + index.read_text(encoding="utf-8"), encoding="utf-8")
