@@ -1,0 +1,197 @@
+"""Mutation testing with cosmic-ray: do the tests catch small mistakes planted in the code?
+
+    python benchmarks/mutation.py course [--modules 8 9] [--workers 2]
+    python benchmarks/mutation.py library [--files value.py tensor.py] [--workers 2]
+
+``course`` plants mistakes in ``solutions/mNN_*.py`` and runs that module's exercise tests;
+``library`` plants them in the engine, the layers and the optimizers and runs the library's
+own tests. Each target is mutated in a private copy of the checkout, so targets run side by
+side. Prints, per file, the mutants made, killed, survived, and those recorded as equivalent
+(a mutant that cannot change behaviour) in ``tests/exercises/equivalent_mutants.toml`` or
+``benchmarks/equivalent_mutants.toml`` (file, operator, the line's code, one line of
+reason); then every survivor. The score is killed / (mutants - equivalent - incompetent).
+
+The operators are the plausible slips: arithmetic and comparison operators swapped, numbers
+off by one, booleans flipped, ``and``/``or``, ``break``/``continue``, unary signs, and a loop
+made to run zero times. Bitwise and shift operators are left out (the code has none to
+swap) to keep the run short. Slow: several minutes per file on two cores; never a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+REPO = Path(__file__).resolve().parents[1]
+EXCLUDED_OPERATORS = [
+    r"core/ReplaceBinaryOperator_.*_(BitOr|BitAnd|BitXor|LShift|RShift)$",
+    r"core/ReplaceBinaryOperator_(BitOr|BitAnd|BitXor|LShift|RShift)_.*",
+    r"core/ReplaceBinaryOperator_.*_(FloorDiv|Mod)$",
+    r"core/ReplaceComparisonOperator_.*_(Is|IsNot|In|NotIn)$",
+    r"core/ReplaceComparisonOperator_(Is|IsNot|In|NotIn)_.*",
+    r"core/RemoveDecorator",
+    r"core/ExceptionReplacer",
+    r"core/VariableInserter",
+    r"core/VariableReplacer",
+]
+LIBRARY = {
+    # file -> the tests that own it
+    "microgradrnn/value.py": "tests/test_engine_ops.py tests/test_engine_graph.py",
+    "microgradrnn/tensor.py": "tests/test_engine_ops.py tests/test_engine_graph.py "
+    "tests/test_nn_functional.py",
+    "microgradrnn/graph.py": "tests/test_engine_graph.py tests/test_engine_ops.py",
+    "microgradrnn/functional.py": "tests/test_nn_functional.py",
+    "microgradrnn/gradcheck.py": "tests/test_engine_ops.py tests/test_engine_graph.py",
+    "microgradrnn/optim.py": "tests/test_optim.py",
+    "microgradrnn/nn/cells.py": "tests/test_nn_cells.py tests/test_nn_recurrent.py",
+    "microgradrnn/nn/recurrent.py": "tests/test_nn_recurrent.py",
+    "microgradrnn/nn/module.py": "tests/test_nn_module.py",
+    "microgradrnn/nn/linear.py": "tests/test_nn_module.py tests/test_nn_functional.py",
+    "microgradrnn/nn/scalar_cells.py": "tests/test_nn_cells.py",
+}
+
+
+@dataclass
+class Outcome:
+    """The mutants of one file."""
+
+    file: str
+    total: int = 0
+    killed: int = 0
+    equivalent: int = 0
+    incompetent: int = 0
+    survivors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        judged = self.total - self.equivalent - self.incompetent
+        return 100.0 * self.killed / judged if judged else 100.0
+
+
+def equivalents() -> dict[tuple[str, str, str], str]:
+    """Recorded equivalent mutants: (file, operator, the original line's text) -> reason.
+
+    The line's text, not its number, names the place, so a record survives edits elsewhere.
+    """
+    out = {}
+    for path in (REPO / "tests" / "exercises" / "equivalent_mutants.toml", REPO / "benchmarks" /
+                 "equivalent_mutants.toml"):
+        if path.is_file():
+            for item in tomllib.loads(path.read_text(encoding="utf-8")).get("mutant", []):
+                out[(item["file"], item["operator"], item["code"].strip())] = item["reason"]
+    return out
+
+
+def _copy_checkout(dest: Path) -> None:
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO, capture_output=True,
+                           text=True, check=True).stdout.split()
+    for name in files:
+        source = REPO / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+
+
+def run_one(file: str, tests: str, known: dict[tuple[str, str, str], str]) -> Outcome:
+    started = time.monotonic()
+    outcome = Outcome(file)
+    source = (REPO / file).read_text(encoding="utf-8").splitlines()
+    with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
+        work = Path(tmp)
+        _copy_checkout(work)
+        config = work / "cosmic-ray.toml"
+        excluded = ", ".join(json.dumps(x) for x in EXCLUDED_OPERATORS)
+        config.write_text(
+            "[cosmic-ray]\n"
+            f'module-path = "{file}"\n'
+            "timeout = 120.0\n"
+            "excluded-modules = []\n"
+            f'test-command = "{sys.executable} -m pytest -x -q -p no:cacheprovider'
+            f' -m \\"not slow\\" {tests}"\n'
+            "[cosmic-ray.distributor]\nname = \"local\"\n"
+            f"[cosmic-ray.filters.operators-filter]\nexclude-operators = [{excluded}]\n",
+            encoding="utf-8",
+        )
+        session = work / "session.sqlite"
+        env = {**os.environ, "PYTHONPATH": str(work), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+        run = {"cwd": work, "env": env, "check": True, "capture_output": True}
+        subprocess.run(["cosmic-ray", "init", str(config), str(session)], **run)
+        subprocess.run(["cr-filter-operators", str(session), str(config)], **run)
+        subprocess.run(["cosmic-ray", "exec", str(config), str(session)], **run)
+        dump = subprocess.run(["cosmic-ray", "dump", str(session)], **run, text=True).stdout
+    for line in dump.splitlines():
+        item, result = json.loads(line)
+        if result is None:
+            continue
+        mutation = item["mutations"][0]
+        if result.get("test_outcome") is None and result.get("worker_outcome") == "skipped":
+            continue
+        outcome.total += 1
+        operator = mutation["operator_name"].removeprefix("core/")
+        row = int(mutation["start_pos"][0])
+        code = source[row - 1].strip() if row <= len(source) else ""
+        if result.get("test_outcome") == "killed" or result.get("worker_outcome") == "timeout":
+            outcome.killed += 1
+        elif result.get("test_outcome") == "incompetent":
+            outcome.incompetent += 1
+        elif (file, operator, code) in known:
+            outcome.equivalent += 1
+        else:
+            diff = [d for d in (result.get("diff") or "").splitlines() if re.match(r"^[+-](?![+-])", d)]
+            outcome.survivors.append(f"{file}:{row} {operator}: " + " | ".join(d.strip() for d in diff)[:200])
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("target", choices=("course", "library"))
+    parser.add_argument("--modules", nargs="*", type=int, help="course modules (default: all)")
+    parser.add_argument("--files", nargs="*", help="library files, e.g. value.py nn/cells.py (default: all)")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    if shutil.which("cosmic-ray") is None:
+        print("cosmic-ray is not installed: pip install -e '.[bench]'")
+        return 2
+    if args.target == "course":
+        jobs = {}
+        for path in sorted((REPO / "solutions").glob("m[0-9][0-9]_*.py")):
+            number = int(path.name[1:3])
+            if args.modules is None or number in args.modules:
+                jobs[f"solutions/{path.name}"] = f"tests/exercises/test_{path.stem}.py"
+    else:
+        jobs = {f: t for f, t in LIBRARY.items()
+                if args.files is None or f.removeprefix("microgradrnn/") in args.files}
+    known = equivalents()
+    with ThreadPoolExecutor(max_workers=max(1, args.workers)) as pool:
+        outcomes = list(pool.map(lambda job: run_one(job[0], job[1], known), jobs.items()))
+    print(f"{'file':44} {'mutants':>8} {'killed':>7} {'equiv':>6} {'incomp':>6} {'survived':>8} {'score':>7}"
+          f" {'time':>6}")
+    for o in outcomes:
+        print(f"{o.file:44} {o.total:8} {o.killed:7} {o.equivalent:6} {o.incompetent:6} {len(o.survivors):8}"
+              f" {o.score:6.1f}% {o.seconds:5.0f}s")
+    survivors = [s for o in outcomes for s in o.survivors]
+    if survivors:
+        print("\nSurviving mutants (kill each with a test, or record it as equivalent with a reason):")
+        print("\n".join(f"  {s}" for s in survivors))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
