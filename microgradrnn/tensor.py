@@ -25,6 +25,50 @@ Index = Any
 Axis = int | tuple[int, ...] | None
 
 
+AxisError = np.exceptions.AxisError if hasattr(np, "exceptions") else np.AxisError  # numpy < 1.25
+
+
+def _as_array(data: Any, dtype: Any, default: Any = np.float64) -> np.ndarray:
+    """``data`` as an array of ``dtype`` (``default`` when None; None keeps numpy's choice).
+
+    Refuses what is not numbers, which numpy would quietly turn into NaN (None) or parse
+    ("1.5"), or keep as an object array.
+    """
+    if type(data) is float or type(data) is int:  # the constants every operation mixes in
+        return np.asarray(data, dtype=default if dtype is None else dtype)
+    if data is None or isinstance(data, (str, bytes)):
+        raise TypeError(f"a Tensor holds numbers, got {type(data).__name__} {data!r}")
+    array = np.asarray(data)
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"a Tensor holds numbers, got an array of dtype {array.dtype}: {data!r}")
+    dtype = default if dtype is None else dtype
+    return array if dtype is None else array.astype(dtype, copy=False)
+
+
+def check_axis(axis: Any, shape: tuple[int, ...], new: bool = False) -> int:
+    """``axis`` of an array of ``shape`` as a non-negative int; an error names both otherwise.
+
+    ``new``: the axis is one to insert (``stack``), so it may also come after the last.
+    """
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"an axis is an integer, got {type(axis).__name__} {axis!r} (shape {shape})")
+    ndim = len(shape) + new
+    if not -ndim <= axis < ndim:
+        raise AxisError(
+            f"axis {axis} is out of range for a tensor of shape {shape} (axes {-ndim} to {ndim - 1})"
+        )
+    return int(axis) % ndim
+
+
+def _check_axes(axis: Axis, shape: tuple[int, ...]) -> Axis:
+    """``axis`` (None, an int or a tuple of ints) checked against ``shape``; left as given."""
+    if axis is None:
+        return None
+    for a in axis if isinstance(axis, tuple) else (axis,):
+        check_axis(a, shape)
+    return axis
+
+
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``grad`` over the axes along which an input of ``shape`` was broadcast.
 
@@ -63,7 +107,7 @@ class Tensor(Node):
     ):
         if isinstance(data, Tensor):
             data = data.data
-        self.data = np.asarray(data, dtype=np.float64 if dtype is None else dtype)
+        self.data = _as_array(data, dtype)
         if requires_grad and not np.issubdtype(self.data.dtype, np.floating):
             raise TypeError(f"only floating-point tensors can require grad, got dtype {self.data.dtype}")
         self._grad: np.ndarray | None = None
@@ -171,8 +215,21 @@ class Tensor(Node):
 
     # -- elementwise arithmetic with broadcasting ----------------------------------
 
+    def _operand(self, other: Any) -> Tensor:
+        """``other`` as a Tensor: it takes this tensor's dtype, except beside integers.
+
+        An integer tensor promotes as numpy does (int * 0.5 is float64), rather than
+        truncating 0.5 to 0; a float32 tensor stays float32 beside a Python float.
+        """
+        if isinstance(other, Tensor):
+            return other
+        if np.issubdtype(self.data.dtype, np.floating):
+            return Tensor(other, dtype=self.data.dtype)
+        other = _as_array(other, None, default=None)
+        return Tensor(other, dtype=np.result_type(self.data, other))
+
     def _binary(self, other: Tensor | float, op: str, fn: Callable, backward: Callable) -> Tensor:
-        b = other if isinstance(other, Tensor) else Tensor(other, dtype=self.data.dtype)
+        b = self._operand(other)
         try:
             data = fn(self.data, b.data)
         except ValueError:
@@ -225,19 +282,19 @@ class Tensor(Node):
         return self._binary(other, "**", np.power, backward)
 
     def __radd__(self, other: float) -> Tensor:
-        return Tensor(other, dtype=self.data.dtype) + self
+        return self._operand(other) + self
 
     def __rsub__(self, other: float) -> Tensor:
-        return Tensor(other, dtype=self.data.dtype) - self
+        return self._operand(other) - self
 
     def __rmul__(self, other: float) -> Tensor:
-        return Tensor(other, dtype=self.data.dtype) * self
+        return self._operand(other) * self
 
     def __rtruediv__(self, other: float) -> Tensor:
-        return Tensor(other, dtype=self.data.dtype) / self
+        return self._operand(other) / self
 
     def __rpow__(self, other: float) -> Tensor:
-        return Tensor(other, dtype=self.data.dtype) ** self
+        return self._operand(other) ** self
 
     def __neg__(self) -> Tensor:
         return Tensor._make(-self.data, (self,), "neg", lambda g: (-g,))
@@ -245,7 +302,7 @@ class Tensor(Node):
     # -- matrix product ------------------------------------------------------------
 
     def __matmul__(self, other: Tensor) -> Tensor:
-        b = other if isinstance(other, Tensor) else Tensor(other, dtype=self.data.dtype)
+        b = self._operand(other)
         a = self
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError(f"matmul '@' needs at least 1-d operands, got {a.shape} @ {b.shape}")
@@ -277,7 +334,7 @@ class Tensor(Node):
         return Tensor._make(data, (a, b), "@", backward)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return Tensor(other, dtype=self.data.dtype) @ self
+        return self._operand(other) @ self
 
     # -- elementwise functions -----------------------------------------------------
 
@@ -321,7 +378,7 @@ class Tensor(Node):
         self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None
     ) -> Tensor:
         """Sum over ``axis`` (all axes by default); PyTorch's ``dim``/``keepdim`` work too."""
-        axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
+        axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim, self.shape)
         out = self.data.sum(axis=axis, keepdims=keepdims)
         return Tensor._make(
             np.asarray(out), (self,), "sum", lambda g: (self._expand_back(g, axis, keepdims),)
@@ -331,7 +388,7 @@ class Tensor(Node):
         self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None
     ) -> Tensor:
         """Mean over ``axis`` (all axes by default); PyTorch's ``dim``/``keepdim`` work too."""
-        axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
+        axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim, self.shape)
         out = np.asarray(self.data.mean(axis=axis, keepdims=keepdims))
         n = self.data.size // max(out.size, 1)
         # Divide the small reduced gradient, then broadcast it: no full-size division.
@@ -345,7 +402,7 @@ class Tensor(Node):
         Returns the values only (PyTorch's ``max(dim)`` also returns indices: use numpy's
         ``argmax`` on ``.data`` for those).
         """
-        axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim)
+        axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim, self.shape)
         full = self.data.max(axis=axis, keepdims=True)
         out = full if keepdims else np.asarray(self.data.max(axis=axis, keepdims=False))
 
@@ -378,7 +435,7 @@ class Tensor(Node):
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         if len(axes) == 2 and self.ndim >= 2:
-            d0, d1 = (a % self.ndim for a in axes)
+            d0, d1 = (check_axis(a, self.shape) for a in axes)
             perm = list(range(self.ndim))
             perm[d0], perm[d1] = perm[d1], perm[d0]
             return self.permute(*perm)
@@ -388,10 +445,10 @@ class Tensor(Node):
         """The axes in the order ``axes`` gives: one entry per axis."""
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
-        perm = tuple(axes)
-        if sorted(a % max(self.ndim, 1) for a in perm) != list(range(self.ndim)):
-            raise ValueError(f"transpose axes {perm} are not a permutation of {self.ndim} axes")
-        inverse = tuple(np.argsort([a % self.ndim for a in perm]))
+        perm = tuple(check_axis(a, self.shape) for a in axes)
+        if sorted(perm) != list(range(self.ndim)):
+            raise ValueError(f"transpose axes {tuple(axes)} do not permute the axes of shape {self.shape}")
+        inverse = tuple(np.argsort(perm))
         return Tensor._make(
             self.data.transpose(perm), (self,), "transpose", lambda g: (g.transpose(inverse),)
         )
@@ -413,7 +470,7 @@ class Tensor(Node):
 
     def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
         """exp(x) / sum(exp(x)) along ``axis`` (or PyTorch's ``dim``), stable for large logits."""
-        axis = axis if dim is None else dim
+        axis = check_axis(axis if dim is None else dim, self.shape)
         z = np.exp(self.data - self.data.max(axis=axis, keepdims=True))
         s = z / z.sum(axis=axis, keepdims=True)
         return Tensor._make(
@@ -422,7 +479,7 @@ class Tensor(Node):
 
     def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
         """x - log(sum(exp(x))) along ``axis`` (or PyTorch's ``dim``), stable for large logits."""
-        axis = axis if dim is None else dim
+        axis = check_axis(axis if dim is None else dim, self.shape)
         shifted = self.data - self.data.max(axis=axis, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         return Tensor._make(
@@ -523,13 +580,17 @@ class Tensor(Node):
         return f"Tensor({body}{extra})"
 
 
-def _reduction_args(axis: Axis, keepdims: bool, dim: Axis, keepdim: bool | None) -> tuple[Axis, bool]:
-    """numpy's (axis, keepdims) from either naming; PyTorch's dim/keepdim win when given."""
+def _reduction_args(
+    axis: Axis, keepdims: bool, dim: Axis, keepdim: bool | None, shape: tuple[int, ...]
+) -> tuple[Axis, bool]:
+    """numpy's (axis, keepdims) from either naming, checked against ``shape``; dim/keepdim win."""
     if dim is not None:
         if axis is not None:
             raise TypeError("give the axis once: axis= (numpy) or dim= (PyTorch), not both")
         axis = dim
-    return axis, keepdims if keepdim is None else keepdim
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    return _check_axes(axis, shape), keepdims if keepdim is None else keepdim
 
 
 class IndexGrad:
@@ -570,6 +631,7 @@ def _as_tensors(tensors: Sequence[Tensor], op: str) -> list[Tensor]:
 def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     """Join tensors along an existing ``axis`` (PyTorch's ``cat``)."""
     tensors = _as_tensors(tensors, "concat")
+    axis = check_axis(axis, tensors[0].shape)
     try:
         data = np.concatenate([t.data for t in tensors], axis=axis)
     except ValueError:
@@ -584,6 +646,7 @@ def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     """Join same-shaped tensors along a new ``axis``."""
     tensors = _as_tensors(tensors, "stack")
+    axis = check_axis(axis, tensors[0].shape, new=True)
     try:
         data = np.stack([t.data for t in tensors], axis=axis)
     except ValueError:
@@ -599,6 +662,7 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
 
 def split(tensor: Tensor, sections: int | Sequence[int], axis: int = 0) -> list[Tensor]:
     """Cut ``tensor`` along ``axis`` into ``sections`` equal parts, or parts of the given sizes."""
+    axis = check_axis(axis, tensor.shape)
     n = tensor.shape[axis]
     if isinstance(sections, int):
         if sections <= 0 or n % sections:

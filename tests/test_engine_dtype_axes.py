@@ -1,0 +1,80 @@
+"""Integer tensors promote as numpy does, axes are checked, and non-numbers are refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from microgradrnn import Tensor
+from microgradrnn.tensor import AxisError, concat, split, stack
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        lambda t: t * 0.5,
+        lambda t: 0.5 * t,
+        lambda t: t / 2,
+        lambda t: 1.5 - t,
+        lambda t: t + np.array([0.25, 0.25]),
+    ],
+)
+def test_an_integer_tensor_promotes_with_floats_as_numpy_does(expr):
+    data = np.array([1, 3])
+    got = expr(Tensor(data, dtype=np.int64))
+    want = expr(data)
+    assert got.dtype == want.dtype == np.float64
+    np.testing.assert_array_equal(got.data, want)
+
+
+def test_integers_stay_integers_and_float32_stays_float32():
+    assert (Tensor([1, 2], dtype=np.int64) * 3).dtype == np.int64
+    assert (Tensor([1.0], dtype=np.float32) * 0.5).dtype == np.float32
+    assert (2.0 * Tensor([1.0], dtype=np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("bad", [None, "1.5", b"2", [1.0, None], ["a", "b"]])
+def test_non_numbers_are_refused(bad):
+    with pytest.raises(TypeError, match="holds numbers"):
+        Tensor(bad)
+
+
+def test_none_mixed_into_an_operation_is_refused():
+    with pytest.raises(TypeError, match="holds numbers"):
+        Tensor([1.0, 2.0]) * None
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.transpose(0, 3),
+        lambda t: t.transpose(-4, 1),
+        lambda t: t.permute(0, 1, 3),
+        lambda t: t.sum(axis=3),
+        lambda t: t.mean(dim=(0, 5)),
+        lambda t: t.max(axis=-4),
+        lambda t: t.softmax(axis=3),
+        lambda t: t.log_softmax(dim=-4),
+        lambda t: concat([t, t], axis=3),
+        lambda t: stack([t, t], axis=5),
+        lambda t: split(t, 2, axis=3),
+    ],
+)
+def test_an_out_of_range_axis_names_the_axis_and_the_shape(call):
+    t = Tensor(np.ones((2, 3, 4)))
+    with pytest.raises(AxisError, match=r"axis -?\d is out of range for a tensor of shape \(2, 3, 4\)"):
+        call(t)
+
+
+@pytest.mark.parametrize("axis", ["0", None, 1.0, True])
+def test_an_axis_that_is_not_an_integer_is_refused(axis):
+    with pytest.raises(TypeError, match="axis is an integer"):
+        Tensor(np.ones((2, 3))).transpose(axis, 1)
+
+
+def test_the_last_axis_of_stack_and_negative_axes_still_work():
+    t = Tensor(np.arange(6.0).reshape(2, 3))
+    assert stack([t, t], axis=2).shape == (2, 3, 2)
+    assert stack([t, t], axis=-1).shape == (2, 3, 2)
+    np.testing.assert_array_equal(t.transpose(-1, -2).data, t.data.T)
+    np.testing.assert_array_equal(t.sum(axis=-1).data, t.data.sum(axis=-1))
