@@ -11,10 +11,24 @@ A node is a :class:`~microgradrnn.value.Value` (one number) or a
 :func:`backward` walks the graph once in reverse topological order, found without
 recursion, so a 10,000-step unrolled network back-propagates without ``RecursionError``.
 
-Calling ``backward`` twice without zeroing: every call computes the gradient of its
-root afresh through the intermediate nodes and *adds* it to the leaves, so leaf
-gradients accumulate (two calls give twice the gradient, as in PyTorch with
-``retain_graph=True``) while each intermediate node holds the gradient of the last call.
+What a backward pass keeps. A ``Value`` graph is kept whole: every node keeps its number
+and its gradient (one float), so a scalar graph can be drawn and inspected after
+``backward``. A ``Tensor`` graph is *released* as the pass goes, as in PyTorch: once a
+tensor has handed its gradient to its parents it forgets them and its backward function.
+A tensor nothing else refers to is then freed at once, its array and gradient with it,
+so memory falls while backward runs instead of peaking at twice the forward pass. Leaves
+keep their gradients, and so does every intermediate tensor you kept a name for
+(``hs.append(h)`` ... ``hs[3].grad`` works). Inside :func:`keep_grads`, or with
+``backward(retain_graph=True)``, nothing is released: the whole graph and every
+gradient stay, for gradient-coloured drawings, :func:`~microgradrnn.draw.hidden_grad_norms`
+and a second backward pass.
+
+Calling ``backward`` twice without zeroing: on a kept graph (every ``Value`` graph, or a
+``Tensor`` graph kept as above) every call computes the gradient of its root afresh
+through the intermediate nodes and *adds* it to the leaves, so leaf gradients accumulate
+(two calls give twice the gradient, as in PyTorch with ``retain_graph=True``) while each
+intermediate node holds the gradient of the last call. On a released ``Tensor`` graph the
+second call raises ``RuntimeError``, as PyTorch's does.
 """
 
 from __future__ import annotations
@@ -26,6 +40,7 @@ from typing import Any
 _scope_path: tuple[str, ...] = ()
 _grad_enabled: bool = True
 _anomaly: bool = False
+_keep: bool = False
 
 
 class Node:
@@ -33,7 +48,8 @@ class Node:
 
     Subclasses implement ``_reset_grad`` (clear an intermediate's gradient before a
     pass), ``_seed(grad)`` (start a pass at the root) and ``_propagate`` (push this
-    node's gradient into its parents).
+    node's gradient into its parents), and may implement ``_release`` (forget the
+    parents once propagated; see the module docstring).
     """
 
     __slots__ = ("_parents", "_op", "label", "scope", "__weakref__")
@@ -58,6 +74,14 @@ class Node:
     def _propagate(self) -> None:
         raise NotImplementedError
 
+    def _release(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def released(self) -> bool:
+        """True once a backward pass released this node's part of the graph."""
+        return False
+
     @property
     def _prev(self) -> set[Node]:
         """The parents as a set: the name micrograd uses, so its drawing code runs on our graphs."""
@@ -81,6 +105,8 @@ def topological_order(root: Node | list[Node] | tuple[Node, ...]) -> list[Node]:
     # Any object with _parents is a node (the course's own scalar classes too): only a
     # list or tuple means several roots.
     for start in root if isinstance(root, (list, tuple)) else [root]:
+        if getattr(start, "released", False):
+            raise released_error(start)
         stack: list[tuple[Node, bool]] = [(start, False)]
         while stack:
             node, expanded = stack.pop()
@@ -97,20 +123,62 @@ def topological_order(root: Node | list[Node] | tuple[Node, ...]) -> list[Node]:
     return order
 
 
-def backward(root: Node, grad: Any = None) -> None:
+def backward(root: Node, grad: Any = None, release: bool = False) -> None:
     """Back-propagate from ``root``: fill ``.grad`` of every node it depends on.
 
     ``grad`` is the upstream gradient d(something)/d(root); it defaults to 1 for a
     scalar root. Leaf gradients accumulate across calls (see the module docstring).
+    ``release``: each node forgets its parents right after propagating, unless inside
+    :func:`keep_grads`.
     """
     order = topological_order(root)
     for node in order:
         if node._parents:
             node._reset_grad()
     root._seed(grad)
-    for node in reversed(order):
+    if not release or _keep:
+        for node in reversed(order):
+            if node._parents:
+                node._propagate()
+        return
+    # Drop each node from the order as it is done, so that once its parents are
+    # forgotten too, nothing but the caller's own names keeps it (and its arrays) alive.
+    for i in range(len(order) - 1, -1, -1):
+        node, order[i] = order[i], None
         if node._parents:
             node._propagate()
+            node._release()
+
+
+@contextmanager
+def keep_grads() -> Iterator[None]:
+    """Backward passes inside this block keep the whole graph and every gradient.
+
+    For reading ``.grad`` of intermediate tensors reached through the graph (drawings
+    with ``grad_color=True``, :func:`~microgradrnn.draw.hidden_grad_norms`) and for
+    calling ``backward`` more than once. Costs the memory of every gradient at once.
+    """
+    global _keep
+    saved = _keep
+    _keep = True
+    try:
+        yield
+    finally:
+        _keep = saved
+
+
+def keeping_grads() -> bool:
+    """True inside :func:`keep_grads`."""
+    return _keep
+
+
+def released_error(node: Node) -> RuntimeError:
+    """The error for back-propagating (or drawing) through a graph a backward pass released."""
+    return RuntimeError(
+        f"the graph behind {describe(node)} was released by an earlier backward(): build and "
+        "back-propagate it inside `with keep_grads():` (or call backward(retain_graph=True)) "
+        "to draw it, read its intermediate gradients or back-propagate through it again"
+    )
 
 
 class scope:  # noqa: N801 - used like a function: ``with scope("t=3"):``

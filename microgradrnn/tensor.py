@@ -167,6 +167,16 @@ class Tensor(Node):
         self._owns_grad = False
 
     @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user (or under ``no_grad``), not by a recorded operation."""
+        return self._backward is None
+
+    @property
+    def released(self) -> bool:
+        """True once a backward pass released this tensor's part of the graph (see ``graph``)."""
+        return self._backward is _released
+
+    @property
     def shape(self) -> tuple[int, ...]:
         return self.data.shape
 
@@ -208,7 +218,7 @@ class Tensor(Node):
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` on a leaf, in place; returns the tensor."""
-        if self._parents:
+        if not self.is_leaf:
             raise RuntimeError("requires_grad_ can only change leaf tensors, not results of operations")
         self.requires_grad = bool(requires_grad)
         return self
@@ -459,9 +469,11 @@ class Tensor(Node):
             out = self.data[index]
         except IndexError as err:
             raise IndexError(f"index {index!r} into a tensor of shape {self.shape}: {err}") from None
-        # A basic index gives a view: copy it, so later in-place updates of self.data
-        # (an optimizer step) cannot change this result behind the graph's back.
-        out = np.array(out) if basic else np.asarray(out)
+        # A basic index gives a view. Of a leaf it is copied, so that later in-place updates
+        # of the leaf's data (an optimizer step, a reused input buffer) cannot change this
+        # result behind the graph's back; results of operations are not updated in place,
+        # so their slices (an LSTM's four gates) stay views and cost no memory.
+        out = np.array(out) if basic and self.is_leaf else np.asarray(out)
         # The gradient lands only on the indexed elements; _propagate adds it there in place,
         # so slicing a sequence into T steps costs O(T), not T full-size zero arrays.
         return Tensor._make(out, (self,), "getitem", lambda g: (IndexGrad(index, g, basic),))
@@ -491,11 +503,14 @@ class Tensor(Node):
 
     # -- back-propagation ----------------------------------------------------------
 
-    def backward(self, gradient: Any = None) -> None:
-        """Fill ``.grad`` of every tensor this one depends on.
+    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+        """Fill ``.grad`` of every tensor this one depends on, releasing the graph as it goes.
 
         ``gradient`` is the upstream gradient, of this tensor's shape (PyTorch's name); it
-        may be left out only for a tensor with a single element (a loss).
+        may be left out only for a tensor with a single element (a loss). The graph is
+        released as the pass goes (intermediate tensors you hold keep their gradient)
+        unless ``retain_graph`` or inside :func:`~microgradrnn.graph.keep_grads`: see
+        :mod:`microgradrnn.graph`.
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -507,7 +522,7 @@ class Tensor(Node):
                 f"backward() on a tensor of shape {self.shape} needs an upstream gradient of that "
                 "shape; for a loss, reduce it to one number first (e.g. .sum() or .mean())"
             )
-        graph.backward(self, gradient)
+        graph.backward(self, gradient, release=not retain_graph)
 
     def zero_grad(self) -> None:
         """Reset this tensor's gradient (to zeros on next read)."""
@@ -515,6 +530,10 @@ class Tensor(Node):
 
     def _reset_grad(self) -> None:
         self._grad = None
+
+    def _release(self) -> None:
+        self._parents = ()
+        self._backward = _released
 
     def _seed(self, grad: Any) -> None:
         if grad is None:
@@ -532,6 +551,8 @@ class Tensor(Node):
         A leaf's .grad is updated in place by users (clipping, optimizers), so a leaf
         copies a shared array rather than alias it.
         """
+        if self._backward is _released:
+            raise graph.released_error(self)
         if self._grad is None:
             if shared and not self._parents:
                 g, shared = np.array(g, dtype=self.data.dtype), False
@@ -543,6 +564,8 @@ class Tensor(Node):
 
     def _accumulate_at(self, part: IndexGrad) -> None:
         """Add the gradient of the elements ``part.index`` picked out."""
+        if self._backward is _released:
+            raise graph.released_error(self)
         if self._grad is None:
             self._grad, self._owns_grad = np.zeros_like(self.data), True
         elif not self._owns_grad:
@@ -578,6 +601,11 @@ class Tensor(Node):
         if self.label:
             extra += f", label={self.label!r}"
         return f"Tensor({body}{extra})"
+
+
+def _released(g: np.ndarray) -> Grads:
+    """The backward function of a tensor whose graph was released: never called, only compared."""
+    raise AssertionError("a released tensor is never propagated")
 
 
 def _reduction_args(

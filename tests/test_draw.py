@@ -246,7 +246,7 @@ def test_grad_colors_are_monotone_on_a_log_scale():
 
 def test_hidden_grad_norms_match_the_gradients():
     hs, _ = tensor_lstm(5)
-    hs[-1].sum().backward()
+    hs[-1].sum().backward(retain_graph=True)
     norms = hidden_grad_norms(hs)
     assert norms == pytest.approx([float(np.linalg.norm(h.grad)) for h in hs])
     assert norms[-1] == pytest.approx(np.sqrt(3))
@@ -289,7 +289,7 @@ def _name_of(src: str, label: str) -> str:
 
 def test_grad_norm_chart_is_svg_with_one_point_per_step():
     hs, _ = tensor_lstm(6)
-    hs[-1].sum().backward()
+    hs[-1].sum().backward(retain_graph=True)
     svg = grad_norm_chart(hs)
     assert svg.lstrip().startswith("<svg") and "time step" in svg
 
@@ -300,7 +300,7 @@ def test_grad_norm_chart_is_svg_with_one_point_per_step():
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
 def test_render_svg_with_dot(tmp_path):
     hs, _ = tensor_lstm(2)
-    hs[-1].sum().backward()
+    hs[-1].sum().backward(retain_graph=True)
     svg = render(draw(hs, grad_color=True), "svg")
     assert b"<svg" in svg and b"weight_hh_l0" in svg
     assert save(draw(hs, detail="cell"), tmp_path / "lstm.png").read_bytes()[:4] == b"\x89PNG"
@@ -352,7 +352,7 @@ def test_sequence_layers_at_both_levels(kind):
     T = 4
     layer = getattr(nn, kind)(2, 3, seed=0)
     out, _ = layer(Tensor(np.random.default_rng(0).normal(size=(T, 1, 2))))
-    (out * out).sum().backward()
+    (out * out).sum().backward(retain_graph=True)
     op = draw(out).source
     assert re.findall(r'label="(t=\d+)"', op) == [f"t={t}" for t in range(T)]
     assert len(node_line(op, "weight_hh_l0")) == 1
@@ -371,7 +371,7 @@ def test_stacked_bidirectional_layer_names_every_cell():
 
     layer = nn.LSTM(2, 3, num_layers=2, bidirectional=True, seed=0)
     out, _ = layer(Tensor(np.ones((3, 1, 2))))
-    out.sum().backward()
+    out.sum().backward(retain_graph=True)
     src = draw(out, detail="cell").source
     for name in ("lstm", "lstm reverse", "lstm l1", "lstm l1 reverse"):
         assert len(re.findall(rf'label="{name}\\nt=\d', src)) == 3

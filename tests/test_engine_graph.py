@@ -67,7 +67,7 @@ def test_backward_twice_doubles_leaf_gradients_and_zero_grad_resets():
     assert a.grad == 0.0 and b.grad == 0.0
     t = Tensor([0.5, 1.5], requires_grad=True)
     loss = (t * t).tanh().sum()
-    loss.backward()
+    loss.backward(retain_graph=True)
     first = t.grad.copy()
     loss.backward()
     np.testing.assert_allclose(t.grad, 2 * first)

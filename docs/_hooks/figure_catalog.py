@@ -246,7 +246,7 @@ def perceptron_graph() -> Figure:
     Y.label = "Y"
     L = Y.sum()
     L.label = "L"
-    L.backward()
+    L.backward(retain_graph=True)
     return graph_figure(
         draw(L, detail="op", show=("label", "op", "shape"), rankdir="TB"),
         "<code>L = tanh(X @ W + b).sum()</code> for a batch of 4 inputs with 3 features and a "
@@ -280,7 +280,7 @@ def rnn_unrolled_op() -> Figure:
     from microgradrnn.draw import draw
 
     h = _unrolled_rnn_cell(T=2, I=2, H=3, seed=0)
-    h.sum().backward()
+    h.sum().backward(retain_graph=True)
     return graph_figure(
         draw(h, detail="op", show=("label", "op", "shape"), rankdir="TB"),
         "<code>RNNCell(2, 3)</code> unrolled over 2 steps, drawn by <code>draw(h, "
@@ -372,7 +372,7 @@ def bptt_grad_view() -> Figure:
     h = _unrolled_rnn_cell(T=3, I=1, H=2, seed=4)
     loss = (h * h).sum()
     loss.label = "loss"
-    loss.backward()
+    loss.backward(retain_graph=True)
     return graph_figure(
         draw(loss, detail="op", show=("label", "op"), grad_color=True, rankdir="TB"),
         "BPTT made visible: <code>RNNCell(1, 2)</code> over 3 steps with a loss on the last "
@@ -536,7 +536,7 @@ def embedding_graph() -> Figure:
     w = Tensor(_rng(12).normal(size=(3,)), label="w")
     loss = (vectors @ w).sum()
     loss.label = "loss"
-    loss.backward()
+    loss.backward(retain_graph=True)
     return graph_figure(
         draw(loss, detail="op", show=("label", "op", "shape"), rankdir="TB"),
         "Looking up tokens 1, 4, 1 in an <code>Embedding(6, 3)</code> is one indexing node on the "
@@ -620,7 +620,7 @@ def lstm_grad_cell() -> Figure:
 
     lstm = LSTM(2, 3, seed=0)
     _, (h_n, c_n) = lstm(Tensor(_rng(14).normal(size=(12, 1, 2)), label="x"))
-    (0.5 * (h_n * h_n).sum()).backward()
+    (0.5 * (h_n * h_n).sum()).backward(retain_graph=True)
     return graph_figure(
         draw(h_n, detail="cell", grad_color=True, shared="one", rankdir="TB"),
         '<code>draw(h_n, detail="cell", grad_color=True)</code> for <code>nn.LSTM(2, 3)</code> '

@@ -46,7 +46,7 @@ def draw(
             cell level) and say what to draw instead.
         grad_color: colour nodes (op level) or cell boxes (cell level, by the norm of the
             gradient of that step's hidden state) by gradient magnitude on a log scale;
-            call ``backward()`` first.
+            call ``backward(retain_graph=True)`` first.
         legend: add a legend of the colours.
         shared: at cell level, "each" draws every parameter once, "one" draws all of them
             as one "weights" node.
@@ -86,7 +86,7 @@ def hidden_grad_norms(root: Node | Sequence[Any], cell: str | None = None) -> li
     nodes (labelled "h" by the sequence layers) and returns ||dL/dh_k|| (Frobenius norm,
     0 where no gradient reached) for k = 0, 1, ... . With several cells per step (stacked
     layers, two directions) their gradients are combined into one norm unless ``cell``
-    names one of them ("lstm", "lstm l1", ...). Call ``backward()`` first.
+    names one of them ("lstm", "lstm l1", ...). Call ``backward(retain_graph=True)`` first.
     """
     graph = GraphView(roots(root))
     members: dict[tuple[int, str], list[int]] = {}

@@ -73,7 +73,7 @@ def build(kind: str, steps: int, hidden: int, input_size: int, layers: int = 1,
     last = output[steps - 1]
     loss = (last * last).sum() * 0.5
     loss.label = "loss"
-    loss.backward()
+    loss.backward(retain_graph=True)  # drawn afterwards, gradients and all
     return loss
 
 
