@@ -2,9 +2,10 @@
 
 Run: ``python benchmarks/bench_engine.py`` (micrograd comes with ``pip install -e ".[bench]"``).
 
-1. The same scalar graph (a small MLP on one input, ReLU only, as micrograd has) is built
-   and back-propagated with ``Value`` and with micrograd's ``Value``; throughput in graph
-   nodes per second, ratio printed.
+1. The same scalar graphs are built and back-propagated with ``Value`` and with
+   micrograd's ``Value`` (ReLU only, as micrograd has): a small MLP on one input, and an
+   8-unit ReLU RNN unrolled over 80 steps (deep: the case back-propagation through time
+   is made of); time per forward+backward, throughput ratio printed.
 2. One training step (forward, backward, SGD update) of a 2-layer tanh MLP at batch 64 x
    width 256, with ``Tensor`` and hand-written in numpy; ratio printed.
 """
@@ -60,23 +61,64 @@ def scalar_mlp(value_cls: type, n_in: int = 8, width: int = 16, seed: int = 0) -
     return step
 
 
-def bench_scalar() -> dict[str, float]:
-    """Nodes per second of Value and micrograd on the same graph."""
-    ours = scalar_mlp(Value)
-    nodes = len(topological_order(ours()))
+def scalar_rnn(
+    value_cls: type, hidden: int = 8, steps: int = 80, seed: int = 0
+) -> Callable[[], object]:
+    """Forward + backward of an ``hidden``-unit ReLU RNN unrolled over ``steps`` scalar inputs.
+
+    h_t = relu(W h_{t-1} + u x_t + b), loss = sum(h_T): a deep, narrow graph (every node
+    of step t feeds step t+1), the shape of back-propagation through time.
+    """
+    rng = random.Random(seed)
+    W = [[value_cls(rng.uniform(-0.5, 0.5)) for _ in range(hidden)] for _ in range(hidden)]
+    u = [value_cls(rng.uniform(-1, 1)) for _ in range(hidden)]
+    b = [value_cls(rng.uniform(-0.1, 0.1)) for _ in range(hidden)]
+    xs = [rng.uniform(-1, 1) for _ in range(steps)]
+
+    def step() -> object:
+        h = [value_cls(0.0) for _ in range(hidden)]
+        for x in xs:
+            new = []
+            for i in range(hidden):
+                act = b[i] + u[i] * x
+                for w, hj in zip(W[i], h):
+                    act = act + w * hj
+                new.append(act.relu())
+            h = new
+        loss = h[0]
+        for hj in h[1:]:
+            loss = loss + hj
+        loss.backward()
+        return loss
+
+    return step
+
+
+def _compare(make: Callable[[type], Callable[[], object]], name: str, number: int) -> dict[str, float]:
+    """Time per forward+backward of ``make(Value)`` and ``make(micrograd's Value)``, taking turns."""
+    ours = make(Value)
+    result = {f"{name}_nodes": len(topological_order(ours()))}
     try:
         from micrograd.engine import Value as MicrogradValue
     except ImportError:
         print("micrograd not installed (pip install micrograd): scalar comparison skipped")
-        return {"value_nodes": nodes, "value_ms": best_time(ours, repeat=5, number=20) * 1e3}
-    theirs = scalar_mlp(MicrogradValue)
+        result[f"{name}_ms"] = best_time(ours, repeat=5, number=number) * 1e3
+        return result
+    theirs = make(MicrogradValue)
     t_ours = t_theirs = float("inf")
     for _ in range(7):
-        t_ours = min(t_ours, best_time(ours, repeat=1, number=20))
-        t_theirs = min(t_theirs, best_time(theirs, repeat=1, number=20))
-    result = {"value_nodes": nodes, "value_ms": t_ours * 1e3}
-    result.update(micrograd_ms=t_theirs * 1e3, value_speedup_vs_micrograd=t_theirs / t_ours)
+        t_ours = min(t_ours, best_time(ours, repeat=1, number=number))
+        t_theirs = min(t_theirs, best_time(theirs, repeat=1, number=number))
+    result.update({f"{name}_ms": t_ours * 1e3, f"{name}_micrograd_ms": t_theirs * 1e3})
+    result[f"{name}_speedup_vs_micrograd"] = t_theirs / t_ours
     return result
+
+
+def bench_scalar() -> dict[str, float]:
+    """Throughput of Value against micrograd on a small MLP and on a deep recurrent graph."""
+    mlp = _compare(scalar_mlp, "value", number=20)
+    rnn = _compare(scalar_rnn, "rnn", number=2)
+    return {**mlp, **rnn}
 
 
 def bench_mlp(batch: int = 64, width: int = 256, seed: int = 0) -> dict[str, float]:
@@ -150,9 +192,14 @@ def main() -> None:
     r = run()
     print(f"scalar graph: {r['value_nodes']} nodes per forward+backward")
     print(f"  Value      {r['value_ms']:8.3f} ms")
-    if "micrograd_ms" in r:
-        print(f"  micrograd  {r['micrograd_ms']:8.3f} ms")
+    if "value_micrograd_ms" in r:
+        print(f"  micrograd  {r['value_micrograd_ms']:8.3f} ms")
         print(f"  Value throughput = {r['value_speedup_vs_micrograd']:.2f}x micrograd (aim >= 2x)")
+    print(f"scalar ReLU RNN, 8 units x 80 steps: {r['rnn_nodes']} nodes per forward+backward")
+    print(f"  Value      {r['rnn_ms']:8.3f} ms")
+    if "rnn_micrograd_ms" in r:
+        print(f"  micrograd  {r['rnn_micrograd_ms']:8.3f} ms")
+        print(f"  Value throughput = {r['rnn_speedup_vs_micrograd']:.2f}x micrograd (aim >= 2x)")
     print("MLP step, batch 64 x width 256, float64:")
     print(f"  numpy      {r['mlp_numpy_ms']:8.3f} ms")
     print(f"  Tensor     {r['mlp_tensor_ms']:8.3f} ms")

@@ -107,19 +107,22 @@ def topological_order(root: Node | list[Node] | tuple[Node, ...]) -> list[Node]:
     for start in root if isinstance(root, (list, tuple)) else [root]:
         if getattr(start, "released", False):
             raise released_error(start)
-        stack: list[tuple[Node, bool]] = [(start, False)]
+        if id(start) in seen:
+            continue
+        seen.add(id(start))
+        # The recursive "visit the parents, then append the node", with the recursion kept
+        # in a list: each entry is a node and an iterator over the parents still to visit.
+        stack = [(start, iter(start._parents))]
         while stack:
-            node, expanded = stack.pop()
-            if expanded:
-                order.append(node)
-                continue
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.append((node, True))
-            for parent in reversed(node._parents):
+            node, parents = stack[-1]
+            for parent in parents:
                 if id(parent) not in seen:
-                    stack.append((parent, False))
+                    seen.add(id(parent))
+                    stack.append((parent, iter(parent._parents)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
     return order
 
 
