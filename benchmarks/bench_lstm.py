@@ -11,8 +11,9 @@ upstream gradient of the whole output), at B=32, I=32, H=128, T=64:
 * torch: ``torch.nn.LSTM`` on the CPU in float64 and float32.
 
 The implementations take turns inside every round and the best round counts, so a busy
-machine slows them alike. Ours also runs at T=512 in the same rounds: eight times the
-steps should cost eight times the time.
+machine slows them alike. Ours and numpy also run at T=512 in rounds of their own: eight
+times the steps should cost eight times the time. Peak memory of one forward+backward at
+T=512 is measured with ``tracemalloc`` in a fresh process for ours and for numpy.
 
 Everything runs on one core: run as a script, BLAS is limited to one thread (set
 ``OPENBLAS_NUM_THREADS`` yourself to change it) and torch to one intra-op thread, so the
@@ -28,7 +29,10 @@ if __name__ == "__main__":
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads its BLAS
 
 import gc  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
+import tracemalloc  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -160,6 +164,32 @@ def check_same_numbers(seed: int = 0) -> float:
     return float(max(diffs))
 
 
+def _peak_here(which: str, steps: int) -> float:
+    """Peak traced memory in MB of one forward+backward of ``which`` ("ours" or "numpy")."""
+    rng = np.random.default_rng(0)
+    lstm = LSTM(I, H, seed=0)
+    x, d_out = rng.standard_normal((steps, B, I)), rng.standard_normal((steps, B, H))
+    step = _ours(lstm, x, d_out) if which == "ours" else _numpy(lstm, x, d_out)
+    step()  # the parameters' gradient arrays exist from here on, as in training
+    tracemalloc.start()
+    step()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 1e6
+
+
+def peak_memory_mb(which: str, steps: int) -> float:
+    """:func:`_peak_here` in a fresh process, so that nothing earlier is counted."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--peak", which, str(steps)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")},
+    )
+    return float(out.stdout.split()[-1])
+
+
 def run(rounds: int = 5) -> dict[str, float]:
     """All LSTM measurements, for the combined runner (milliseconds and ratios)."""
     rng = np.random.default_rng(0)
@@ -167,6 +197,7 @@ def run(rounds: int = 5) -> dict[str, float]:
     x, d_out = rng.standard_normal((T, B, I)), rng.standard_normal((T, B, H))
     long_x, long_up = rng.standard_normal((8 * T, B, I)), rng.standard_normal((8 * T, B, H))
     fns = {"ours": _ours(lstm, x, d_out), "numpy": _numpy(lstm, x, d_out)}
+    memory = {k: peak_memory_mb(k, 8 * T) for k in ("ours", "numpy")}
     for dtype in ("float64", "float32"):
         fn = _torch(lstm, x, d_out, dtype)
         if fn is not None:
@@ -175,7 +206,13 @@ def run(rounds: int = 5) -> dict[str, float]:
     # The long run in a phase of its own: freeing its large graph disturbs the allocator
     # for whatever runs next, so T=64 is timed again beside it for the ratio.
     long_cpu, long_wall = _rounds(
-        {"T64": fns["ours"], "T512": _ours(lstm, long_x, long_up)}, max(2, rounds // 2)
+        {
+            "T64": fns["ours"],
+            "T512": _ours(lstm, long_x, long_up),
+            "numpy_T64": fns["numpy"],
+            "numpy_T512": _numpy(lstm, long_x, long_up),
+        },
+        max(2, rounds // 2),
     )
     best["ours_T512"], wall["ours_T512"] = long_cpu["T512"], long_wall["T512"]
     result = {f"lstm_{k}_ms": v * 1e3 for k, v in best.items()}
@@ -186,6 +223,10 @@ def run(rounds: int = 5) -> dict[str, float]:
         if k.startswith("torch"):
             result[f"lstm_ours_over_{k}"] = best["ours"] / best[k]
     result["lstm_T512_over_T64"] = long_cpu["T512"] / long_cpu["T64"]
+    result["lstm_numpy_T512_over_T64"] = long_cpu["numpy_T512"] / long_cpu["numpy_T64"]
+    result["lstm_peak_T512_ours_MB"] = memory["ours"]
+    result["lstm_peak_T512_numpy_MB"] = memory["numpy"]
+    result["lstm_peak_T512_ours_over_numpy"] = memory["ours"] / memory["numpy"]
     result["lstm_max_abs_diff_vs_numpy"] = check_same_numbers()
     return result
 
@@ -214,8 +255,17 @@ def main() -> None:
     if "lstm_torch_float64_ms" not in r:
         print("  torch                not installed, skipped")
     row("ours at T=512", "ours_T512", f"T=512 / T=64 = {r['lstm_T512_over_T64']:.2f} CPU (linear cost: 8)")
+    print(f"  numpy by hand: T=512 / T=64 = {r['lstm_numpy_T512_over_T64']:.2f} CPU")
+    print(
+        f"  peak memory at T=512 (tracemalloc, fresh process): ours {r['lstm_peak_T512_ours_MB']:.0f} MB, "
+        f"numpy {r['lstm_peak_T512_numpy_MB']:.0f} MB, ratio {r['lstm_peak_T512_ours_over_numpy']:.2f}x "
+        "(aim <= 1.5x)"
+    )
     print(f"  same numbers as numpy: max |difference| = {r['lstm_max_abs_diff_vs_numpy']:.1e}")
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--peak"]:  # the child process of peak_memory_mb
+        print(_peak_here(sys.argv[2], int(sys.argv[3])))
+    else:
+        main()

@@ -40,12 +40,15 @@ BENCHMARKS = {
 
 # (benchmark, key of run()'s dict, label, aim): the numbers the closing notes quote.
 HEADLINES: list[tuple[str, str, str, str]] = [
-    ("engine", "value_speedup_vs_micrograd", "Value throughput / micrograd's", ">= 2x"),
+    ("engine", "value_speedup_vs_micrograd", "Value throughput / micrograd's (MLP 8-16-16-1)", ">= 2x"),
+    ("engine", "rnn_speedup_vs_micrograd", "Value throughput / micrograd's (ReLU RNN 8 x 80 steps)", ">= 2x"),
     ("engine", "mlp_tensor_over_numpy", "Tensor MLP step time / numpy's (B=64, W=256)", "<= 1.2x"),
     ("lstm", "lstm_ours_over_numpy", "LSTM time / numpy by hand (B=32 I=32 H=128 T=64)", "<= 1.25x"),
     ("lstm", "lstm_ours_over_torch_float64", "LSTM time / torch float64", ""),
     ("lstm", "lstm_ours_over_torch_float32", "LSTM time / torch float32", ""),
-    ("lstm", "lstm_T512_over_T64", "LSTM time at T=512 / at T=64", "~8 (linear)"),
+    ("lstm", "lstm_T512_over_T64", "LSTM time at T=512 / at T=64", "8x +-15%"),
+    ("lstm", "lstm_numpy_T512_over_T64", "numpy LSTM time at T=512 / at T=64", ""),
+    ("lstm", "lstm_peak_T512_ours_over_numpy", "LSTM peak memory at T=512 / numpy's", "<= 1.5x"),
     ("draw", "op-level LSTM T=8 (dot): total_s", "op-level LSTM T=8, graph + SVG (dot)", "< 3 s"),
     ("draw", "op-level LSTM T=8 (wasm): total_s", "op-level LSTM T=8, graph + SVG (wasm)", "< 3 s"),
     ("draw", "cell-level LSTM T=100 (dot): total_s", "cell-level LSTM T=100, graph + SVG (dot)", "< 3 s"),
