@@ -13,7 +13,7 @@ x = Tensor(rng.standard_normal((4, 3)), label="x")
 W = Tensor(rng.standard_normal((3, 2)), requires_grad=True, label="W")
 b = Tensor(np.zeros(2), requires_grad=True, label="b")
 out = (x @ W + b).tanh().sum()
-out.backward()
+out.backward(retain_graph=True)  # keep the graph: we draw it below
 print("b.grad has b's shape:", b.grad.shape)
 draw(out)
 

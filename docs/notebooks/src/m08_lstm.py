@@ -11,7 +11,7 @@ from microgradrnn import Tensor, draw, nn
 cell = nn.LSTMCell(2, 3, seed=0)
 x = Tensor(np.random.default_rng(0).standard_normal((1, 2)), label="x⟨0⟩")
 h, c = cell(x)
-(h.sum() + c.sum()).backward()
+(h.sum() + c.sum()).backward(retain_graph=True)  # keep the graph: we draw it next
 draw(h)
 
 # %% [markdown]

@@ -9,7 +9,7 @@ from microgradrnn import Tensor, draw, nn
 
 cell = nn.GRUCell(2, 3, seed=0)
 h = cell(Tensor(np.random.default_rng(0).standard_normal((1, 2)), label="x⟨0⟩"))
-h.sum().backward()
+h.sum().backward(retain_graph=True)  # keep the graph: we draw it next
 draw(h)
 
 # %% [markdown]
