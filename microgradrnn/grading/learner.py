@@ -41,6 +41,8 @@ STDERR_CAP = 64_000
 class LearnerError(Exception):
     """The learner's code raised; ``type`` and ``mro`` are class names, ``message`` its text."""
 
+    at_import = False  # raised because the exercise file could not be imported
+
     def __init__(self, what: str, info: dict, output: str = "") -> None:
         self.type = str(info.get("type", "Exception"))
         self.mro = [str(n) for n in info.get("mro", [self.type])]
@@ -65,28 +67,36 @@ class LearnerError(Exception):
 class LearnerTimeout(Exception):
     """A call did not finish within the test's time limit."""
 
+    at_import = False
+
 
 class LearnerCrash(Exception):
     """The runner died during a call (a crash, a resource limit, os._exit)."""
+
+    at_import = False
 
 
 class _Process:
     """One runner process and the threads that read its two output streams."""
 
-    def __init__(self, argv: Sequence[str], env: dict[str, str] | None) -> None:
+    def __init__(self, argv: Sequence[str], env: dict[str, str] | None, cwd: str | None = None,
+                 uid: int | None = None) -> None:
         posix = os.name == "posix"
+        self.uid = uid
         self.proc = subprocess.Popen(
             list(argv),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
+            cwd=cwd,
             start_new_session=posix,
         )
         self.frames: queue.Queue[bytes | BaseException] = queue.Queue()
         self.stderr = bytearray()
         threading.Thread(target=self._read_frames, daemon=True).start()
-        threading.Thread(target=self._read_stderr, daemon=True).start()
+        self.stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self.stderr_reader.start()
 
     def _read_frames(self) -> None:
         try:
@@ -113,16 +123,16 @@ class _Process:
         return wire.decode(item)
 
     def kill(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                if os.name == "posix":
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                else:
-                    self.proc.kill()
-            except (ProcessLookupError, PermissionError, AttributeError):
-                self.proc.kill()
+        from .isolation import kill_group, kill_leftovers
+
+        kill_group(self.proc)
+        if self.uid is not None and self.uid != getattr(os, "getuid", lambda: None)():
+            kill_leftovers(self.uid, None)  # what escaped the group (setsid) still has the runner's uid
         with contextlib.suppress(Exception):
             self.proc.wait(timeout=5)
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            with contextlib.suppress(Exception):
+                stream.close()
 
     def status(self) -> str:
         code = self.proc.poll()
@@ -153,6 +163,8 @@ class Learner:
         python: str = sys.executable,
         env: dict[str, str] | None = None,
         limits: str = "",
+        cwd: str | None = None,
+        uid: int | None = None,
     ) -> None:
         self.module = module
         self.target = Path(target)
@@ -162,6 +174,9 @@ class Learner:
         if limits:
             self.argv += ["--limits", limits]
         self.env = env
+        self.cwd = cwd
+        self.uid = uid
+        self.start_error: Exception | None = None  # the runner could not start: every test says why
         self.exercise = ""  # the exercise of the current test, for the integrity watch
         self.off_limits: list[str] = []
         self.deadline = time.monotonic() + DEFAULT_TEST_SECONDS
@@ -220,27 +235,42 @@ class Learner:
     # -- the runner process ----------------------------------------------------------------
 
     def _ensure(self) -> _Process:
+        if self.start_error is not None:
+            again = type(self.start_error)(str(self.start_error))
+            again.at_import = True  # type: ignore[attr-defined]
+            raise again
         if self._proc is None or self._proc.proc.poll() is not None:
             if self._proc is not None:
                 self._proc.kill()
-            self._proc = _Process(self.argv, self.env)
+            self._proc = _Process(self.argv, self.env, self.cwd, self.uid)
             try:
                 ready = self._proc.receive(START_SECONDS)
             except queue.Empty:
                 self._proc.kill()
-                raise LearnerTimeout(f"importing {self.module}.py took more than {START_SECONDS:g} s") from None
+                self._start_failed(LearnerTimeout(f"importing {self.module}.py took more than {START_SECONDS:g} s"))
             except (EOFError, wire.WireError):
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self._proc.proc.wait(timeout=5)
+                self._proc.stderr_reader.join(timeout=1)
                 detail = bytes(self._proc.stderr).decode("utf-8", "replace").strip().splitlines()[-3:]
-                raise LearnerCrash(f"the runner could not start ({self._proc.status()}): "
-                                   + " | ".join(detail)) from None
+                self._start_failed(LearnerCrash(
+                    f"importing {self.module}.py: the runner could not start ({self._proc.status()})"
+                    + (": " + " | ".join(detail) if detail else "")))
             if isinstance(ready, dict) and "$error" in ready:
                 self.import_error = LearnerError(f"importing {self.module}.py", ready["$error"])
         if self.import_error is not None:
-            raise LearnerError(f"importing {self.module}.py", {
+            err = LearnerError(f"importing {self.module}.py", {
                 "type": self.import_error.type, "mro": self.import_error.mro,
                 "message": self.import_error.message, "where": self.import_error.where,
             })
+            err.at_import = True
+            raise err
         return self._proc
+
+    def _start_failed(self, err: Exception) -> None:
+        err.at_import = True  # type: ignore[attr-defined]
+        self.start_error = err
+        raise err from None
 
     def _request(self, request: dict, what: str) -> Any:
         proc = self._ensure()

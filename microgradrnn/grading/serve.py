@@ -19,6 +19,7 @@ import io
 import os
 import sys
 import traceback
+from os import _exit  # taken before the submission is imported: it may replace os._exit
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -155,13 +156,19 @@ def serve(runner: Runner, inp: io.BufferedReader, out: io.BufferedWriter) -> Non
 
 
 def _apply_limits(spec: str) -> None:
-    """``cpu=N,as=BYTES,fsize=BYTES,nproc=N``: rlimits set before any submitted code runs."""
+    """``cpu=N,as=BYTES,fsize=BYTES,nproc=N,nofile=N,core=0``: rlimits set before submitted code runs."""
     if not spec:
         return
-    import resource
+    try:
+        import resource  # POSIX only: where it is missing, the judge's time limits still hold
+    except ImportError:
+        return
+    import signal
 
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails instead of killing
     names = {"cpu": resource.RLIMIT_CPU, "as": resource.RLIMIT_AS, "fsize": resource.RLIMIT_FSIZE,
-             "nproc": resource.RLIMIT_NPROC, "core": resource.RLIMIT_CORE}
+             "nproc": resource.RLIMIT_NPROC, "nofile": resource.RLIMIT_NOFILE, "core": resource.RLIMIT_CORE}
     for item in spec.split(","):
         key, _, value = item.partition("=")
         resource.setrlimit(names[key], (int(value), int(value)))
@@ -189,4 +196,4 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
-    os._exit(0)  # lingering threads of the submission do not keep the runner alive
+    _exit(0)  # lingering threads and atexit handlers of the submission do not keep the runner alive

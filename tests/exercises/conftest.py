@@ -12,7 +12,7 @@ backward pass, a training loop) before anything can come back. Each test then ju
 came back against values it computes itself, here, where submitted code never ran.
 
 The grader sets ``$MICROGRADRNN_RUNNER`` (a JSON object: ``launch`` argv prefix, ``env``,
-``python``, ``limits``) to start the runner inside its sandbox.
+``python``, ``limits``, ``cwd``, ``uid``) to start the runner inside its sandbox.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def learner(request):
     test_file = Path(str(request.fspath)).resolve()
     module = _module_of(test_file)
     config = json.loads(os.environ.get("MICROGRADRNN_RUNNER", "{}"))
-    kwargs = {k: config[k] for k in ("launch", "env", "python", "limits") if k in config}
+    kwargs = {k: config[k] for k in ("launch", "env", "python", "limits", "cwd", "uid") if k in config}
     handle = Learner(module.name, target_dir(), _probe_files(test_file, module.name), **kwargs)
     handle.manifest_module = module
     yield handle
