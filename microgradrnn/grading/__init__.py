@@ -45,13 +45,15 @@ def grade(
     workers: int = 2,
     hidden_visibility: str = "hidden",
     isolation: str = "auto",
+    test_timeout: float | None = None,
 ) -> dict:
     """Grade the exercise files in ``submission_dir``; return the results.json dictionary.
 
     ``tests_dir`` adds instructor tests (``test_<module name>*.py``, 1 point each, marked
     ``hidden_visibility``); ``course_root`` points at another manifest + tests folder
     (default: this checkout's ``tests/exercises``); ``timeout`` is the wall-clock limit in
-    seconds of each module's grading. ``isolation`` is the runner's sandbox: ``auto`` (the
+    seconds of each module's grading and ``test_timeout`` (default 10) that of each test.
+    ``isolation`` is the runner's sandbox: ``auto`` (the
     strongest this machine allows), ``bwrap``, ``uid`` or ``none``; the report's output says
     which one ran. Never raises for a bad submission; if the grader itself fails (a required
     isolation level missing included), the result is a zero score that says so.
@@ -66,7 +68,7 @@ def grade(
             course_root=course_root,
             tests_dir=tests_dir,
             modules=modules,
-            limits=Limits(timeout=float(timeout)),
+            limits=Limits(timeout=float(timeout), test_seconds=float(test_timeout or Limits.test_seconds)),
             workers=workers,
             isolation_level=isolation,
         )

@@ -15,6 +15,7 @@ from typing import TextIO
 from .manifest import Manifest, ManifestError, default_course_root, load_manifest
 
 DEFAULT_TIMEOUT = 60.0
+DEFAULT_TEST_TIMEOUT = 10.0
 
 CHECK_EPILOG = """exit status:
   0  every exercise checked passes
@@ -53,6 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per module (default 60)"
     )
     check.add_argument(
+        "--test-timeout", type=float, default=DEFAULT_TEST_TIMEOUT, help="seconds per test (default 10)"
+    )
+    check.add_argument(
         "--isolation", choices=("auto", "bwrap", "uid", "none"), default="none",
         help="where your code runs (default none: it is your own code; see `grade --help`)",
     )
@@ -71,7 +75,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     grade.add_argument(
         "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per module (default 60)"
     )
+    grade.add_argument(
+        "--test-timeout", type=float, default=DEFAULT_TEST_TIMEOUT, help="seconds per test (default 10)"
+    )
     grade.add_argument("--course", metavar="DIR", help="another course folder (manifest.toml + tests)")
+    grade.add_argument(
+        "--module", action="append", metavar="MODULE", dest="modules",
+        help="grade only this module (number or name; repeatable; default: all)",
+    )
     grade.add_argument(
         "--hidden-visibility",
         default="hidden",
@@ -100,8 +111,9 @@ def run_grade(args: argparse.Namespace) -> int:
     if not submission.is_dir():
         data = error_results(NotADirectoryError(f"no submission folder {submission}"))
         status = 2
-    elif args.timeout <= 0:
-        data = error_results(ValueError(f"--timeout must be positive, got {args.timeout:g}"))
+    elif args.timeout <= 0 or args.test_timeout <= 0:
+        data = error_results(ValueError(f"--timeout and --test-timeout must be positive, got {args.timeout:g}"
+                                        f" and {args.test_timeout:g}"))
         status = 2
     else:
         try:
@@ -113,6 +125,8 @@ def run_grade(args: argparse.Namespace) -> int:
                 workers=max(1, args.workers),
                 hidden_visibility=args.hidden_visibility,
                 isolation=args.isolation,
+                test_timeout=args.test_timeout,
+                modules=args.modules,
             )
         except BaseException as err:  # even Ctrl-C leaves a valid results.json behind
             data = error_results(err, time.monotonic() - started)
@@ -222,7 +236,8 @@ def render_module(result, width: int, style: _Style) -> list[str]:  # noqa: ANN0
         for text in reason:
             lines += [indent + style(t, "33") for t in _wrap(text, width - len(indent), 3)]
         if ex.exercise.hints:
-            lines += [indent + style(t, "2") for t in _wrap("hint: " + ex.exercise.hints[0], width - len(indent))]
+            hint = _wrap("hint: " + ex.exercise.hints[0], width - len(indent))
+            lines += [indent + style(t, "2") for t in hint]
     return lines
 
 
@@ -233,8 +248,8 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
     out = out or sys.stdout
     err = sys.stderr
-    if args.timeout <= 0:
-        print(f"microgradrnn check: --timeout must be positive, got {args.timeout:g}", file=err)
+    if args.timeout <= 0 or args.test_timeout <= 0:
+        print("microgradrnn check: --timeout and --test-timeout must be positive", file=err)
         return 2
     try:
         if args.exercises:
@@ -292,7 +307,7 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
             exercises,
             course_root=course_root,
             modules=[m.name for m in graded],
-            limits=Limits(timeout=args.timeout),
+            limits=Limits(timeout=args.timeout, test_seconds=args.test_timeout),
             on_module=done,
             on_wait=waiting,
             isolation_level=args.isolation,
@@ -305,12 +320,14 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
         return 130
     total = f"{_pts(course.score)} / {_pts(course.max_score)} points"
     print(
-        style(f"Total  {total}", "1") + f"   ({_count(len(course.modules), 'module')}, {course.elapsed:.1f} s)",
+        style(f"Total  {total}", "1")
+        + f"   ({_count(len(course.modules), 'module')}, {course.elapsed:.1f} s)",
         file=out,
     )
     broken = [m for m in course.modules if m.could_not_run]
     if broken:
-        print(style(f"The tests of {', '.join(m.module.name for m in broken)} could not run.", "31;1"), file=out)
+        names = ", ".join(m.module.name for m in broken)
+        print(style(f"The tests of {names} could not run.", "31;1"), file=out)
         return 2
     nxt = next((e for m in course.modules for e in m.exercises if e.score < e.max_score), None)
     if nxt is not None:

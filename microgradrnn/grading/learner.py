@@ -143,6 +143,11 @@ class _Process:
                 return f"killed by signal {signal.Signals(-code).name}"
             except ValueError:
                 return f"killed by signal {-code}"
+        if code > 128:  # a sandbox (bubblewrap) reports its command's death by signal as 128 + signal
+            try:
+                return f"exited with status {code}, as after signal {signal.Signals(code - 128).name}"
+            except ValueError:
+                pass
         return f"exited with status {code}"
 
 
@@ -243,11 +248,13 @@ class Learner:
             if self._proc is not None:
                 self._proc.kill()
             self._proc = _Process(self.argv, self.env, self.cwd, self.uid)
+            began = time.monotonic()
             try:
                 ready = self._proc.receive(START_SECONDS)
             except queue.Empty:
                 self._proc.kill()
-                self._start_failed(LearnerTimeout(f"importing {self.module}.py took more than {START_SECONDS:g} s"))
+                self._start_failed(
+                    LearnerTimeout(f"importing {self.module}.py took more than {START_SECONDS:g} s"))
             except (EOFError, wire.WireError):
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     self._proc.proc.wait(timeout=5)
@@ -256,6 +263,7 @@ class Learner:
                 self._start_failed(LearnerCrash(
                     f"importing {self.module}.py: the runner could not start ({self._proc.status()})"
                     + (": " + " | ".join(detail) if detail else "")))
+            self.deadline += time.monotonic() - began  # starting the runner is not the test's time
             if isinstance(ready, dict) and "$error" in ready:
                 self.import_error = LearnerError(f"importing {self.module}.py", ready["$error"])
         if self.import_error is not None:

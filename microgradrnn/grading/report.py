@@ -25,7 +25,9 @@ def _cap(text: str, cap: int, keep_end: bool = False) -> str:
     if len(text) <= cap:
         return text
     cut = len(text) - cap
-    return f"[... {cut} characters cut ...]\n" + text[-cap:] if keep_end else text[:cap] + f" [... {cut} more]"
+    if keep_end:
+        return f"[... {cut} characters cut ...]\n" + text[-cap:]
+    return text[:cap] + f" [... {cut} more]"
 
 
 def describe(excinfo) -> tuple[str, bool]:  # noqa: ANN001 - pytest's ExceptionInfo

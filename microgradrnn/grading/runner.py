@@ -34,7 +34,6 @@ from pathlib import Path
 
 from . import isolation
 from .isolation import Limits
-from .learner import DEFAULT_TEST_SECONDS
 from .manifest import Exercise, Manifest, Module, load_manifest
 
 __all__ = ["CourseResult", "ExerciseResult", "Limits", "ModuleResult", "TestResult", "run_course"]
@@ -202,7 +201,8 @@ def _copy_course(course_root: Path, dest: Path) -> None:
                 continue
             total += source.stat().st_size
             if total > COURSE_COPY_CAP:
-                raise RuntimeError(f"the course folder {course_root} holds more than {COURSE_COPY_CAP >> 20} MiB")
+                raise RuntimeError(
+                    f"the course folder {course_root} holds more than {COURSE_COPY_CAP >> 20} MiB")
             _copy_file(source, dest / rel / name, 0o644 if rel.name == "probes" else 0o600)
 
 
@@ -290,8 +290,8 @@ def _grade_module(ctx: _Context, module: Module, present: bool, hidden_files: li
         return _finish(module, {}, [], f"no test file {module.test_filename} in the course", started, "",
                        could_not_run=True)
     test_files = [str(ctx.course / module.test_filename), *[str(ctx.course / h) for h in hidden_files]]
-    probes = [p for p in (ctx.course / "probes" / module.filename, ctx.course / "_hidden" / "probes" / module.filename)
-              if p.is_file()]
+    probes = [ctx.course / "probes" / module.filename, ctx.course / "_hidden" / "probes" / module.filename]
+    probes = [p for p in probes if p.is_file()]
     sandbox = isolation.make_sandbox(
         ctx.level, ctx.run_dir / f"work_{module.name}", ctx.limits,
         visible=[ctx.target, *probes], hidden=ctx.hidden_paths,
@@ -306,8 +306,7 @@ def _grade_module(ctx: _Context, module: Module, present: bool, hidden_files: li
         "MICROGRADRNN_REPORT": str(report),
         isolation.MARKER: sandbox.marker,
     })
-    if ctx.limits.timeout < DEFAULT_TEST_SECONDS:
-        env["MICROGRADRNN_TEST_SECONDS"] = f"{ctx.limits.timeout:g}"
+    env["MICROGRADRNN_TEST_SECONDS"] = f"{min(ctx.limits.test_seconds, ctx.limits.timeout):g}"
     if os.name != "posix":
         env["PATH"] = os.environ.get("PATH", "")
     timed_out = False
@@ -335,6 +334,7 @@ def _grade_module(ctx: _Context, module: Module, present: bool, hidden_files: li
 
     collected: list[str] | None = None
     outcomes: dict[str, _Outcome] = {}
+    hidden_errors: list[str] = []
     error = ""
     could_not_run = False
     for record in records:
@@ -342,8 +342,14 @@ def _grade_module(ctx: _Context, module: Module, present: bool, hidden_files: li
         if kind == "collected" and collected is None and isinstance(record.get("nodeids"), list):
             collected = [_rel(str(n), ctx.course) for n in record["nodeids"]]
         elif kind == "collect_error":
-            error = error or _first_lines(f"collecting the tests failed: {record.get('detail', '')}", 4)
-            could_not_run = True
+            where = _rel(str(record.get("nodeid", "")), ctx.course)
+            if where.startswith("_hidden/"):  # the instructor's file: its text stays out of visible output
+                outcomes[f"{where}::collecting"] = _Outcome(
+                    _FAILED, _first_lines(f"collecting {where} failed: {record.get('detail', '')}", 6))
+                hidden_errors.append(f"{where}::collecting")
+            else:
+                error = error or _first_lines(f"collecting the tests failed: {record.get('detail', '')}", 4)
+                could_not_run = True
         elif kind == "result":
             nodeid = _rel(str(record.get("nodeid")), ctx.course)
             outcomes[nodeid] = _Outcome(
@@ -354,13 +360,16 @@ def _grade_module(ctx: _Context, module: Module, present: bool, hidden_files: li
                 import_error=bool(record.get("import_error")),
             )
     if collected is None:
-        why = f"killed after its {ctx.limits.timeout:g} s limit" if timed_out else f"pytest exited with {proc.returncode}"
+        why = (f"killed after its {ctx.limits.timeout:g} s limit" if timed_out
+               else f"pytest exited with {proc.returncode}")
         error = error or _with_log_tail(f"the tests could not run ({why})", log_text)
         could_not_run = True
     elif timed_out:
+        used_up = f"not run: the module used up its {ctx.limits.timeout:g} s"
         for nodeid in collected:
-            outcomes.setdefault(nodeid, _Outcome(_FAILED, f"not run: the module used up its {ctx.limits.timeout:g} s"))
-    return _finish(module, outcomes, collected or [], error, started, log_text, could_not_run)
+            outcomes.setdefault(nodeid, _Outcome(_FAILED, used_up))
+    return _finish(module, outcomes, [*(collected or []), *hidden_errors], error, started, log_text,
+                   could_not_run)
 
 
 def _rel(nodeid: str, course: Path) -> str:
@@ -425,13 +434,16 @@ def _finish(
             if error:
                 tests.append(TestResult(spec.name, 0.0, spec.points, _FAILED, error))
             elif not group:
-                tests.append(TestResult(spec.name, 0.0, spec.points, _FAILED, "test not found in the test file"))
+                tests.append(TestResult(spec.name, 0.0, spec.points, _FAILED,
+                                        "test not found in the test file"))
             else:
                 bad = next((o for o in group if o.status != _PASSED), None)
                 if bad is None:
-                    tests.append(TestResult(spec.name, spec.points, spec.points, _PASSED, "", "", _join(group)))
+                    tests.append(TestResult(spec.name, spec.points, spec.points, _PASSED, "", "",
+                                            _join(group)))
                 else:
-                    tests.append(TestResult(spec.name, 0.0, spec.points, _FAILED, bad.reason, bad.detail, bad.output))
+                    tests.append(TestResult(spec.name, 0.0, spec.points, _FAILED, bad.reason, bad.detail,
+                                            bad.output))
         exercises.append(ExerciseResult(exercise, tests))
     hidden = []
     for name, group in hidden_functions.items():
@@ -439,8 +451,8 @@ def _finish(
         if bad is None and not error:
             hidden.append(TestResult(name, 1.0, 1.0, _PASSED, "", "", _join(group)))
         else:
-            hidden.append(TestResult(name, 0.0, 1.0, _FAILED, error or bad.reason, "" if error else bad.detail,
-                                     "" if error else bad.output))
+            hidden.append(TestResult(name, 0.0, 1.0, _FAILED, error or bad.reason,
+                                     "" if error else bad.detail, "" if error else bad.output))
     return ModuleResult(module, exercises, hidden, error, time.monotonic() - started, 1, log, could_not_run)
 
 
@@ -458,7 +470,8 @@ def _first_lines(text: str, n: int) -> str:
 
 
 def _with_log_tail(reason: str, log: str) -> str:
-    tail = [line for line in log.strip().splitlines() if line.strip()][-3:]
+    # never a line about the instructor's hidden files: this text is visible
+    tail = [line for line in log.strip().splitlines() if line.strip() and "_hidden" not in line][-3:]
     return reason + (":\n" + "\n".join(tail) if tail else "")
 
 
@@ -531,7 +544,8 @@ def run_course(
         pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(chosen) or 1)))
         try:
             futures = [
-                (m, pool.submit(_grade_module, ctx, m, present[m.name], hidden.get(m.name, []))) for m in chosen
+                (m, pool.submit(_grade_module, ctx, m, present[m.name], hidden.get(m.name, [])))
+                for m in chosen
             ]
             for module, future in futures:
                 if on_wait is not None and not future.done():

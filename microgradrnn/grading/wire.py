@@ -243,5 +243,6 @@ def decode(frame: bytes) -> Any:
         return _decode(header["v"], blobs)
     except WireError:
         raise
-    except (KeyError, TypeError, ValueError, IndexError, struct.error, UnicodeDecodeError, RecursionError) as err:
+    except (KeyError, TypeError, ValueError, IndexError, struct.error, UnicodeDecodeError,
+            RecursionError) as err:
         raise WireError(f"malformed frame: {type(err).__name__}") from None

@@ -50,7 +50,8 @@ def test_lstm_step_matches_library_cell(learner):
     for seed in (0, 1):
         cell, x, h, c = _cell_and_inputs(seed)
         expected_h, expected_c = (t.data for t in cell(Tensor(x), (Tensor(h), Tensor(c))))
-        got_h, got_c = _pair(learner.lstm_step(Tensor(x), Tensor(h), Tensor(c), *_weights(cell)), "the result")
+        got_h, got_c = _pair(learner.lstm_step(Tensor(x), Tensor(h), Tensor(c), *_weights(cell)),
+                             "the result")
         assert got_h.shape == expected_h.shape, f"expected h of shape {expected_h.shape}, got {got_h.shape}"
         assert np.allclose(got_c, expected_c, atol=1e-12), (
             f"expected c' {np.round(expected_c[0], 5)}, got {np.round(got_c[0], 5)} (gate order i, f, g, o?)"
@@ -65,8 +66,9 @@ def test_forget_gate_zero_erases_cell(learner):
     W_ih, W_hh, _, b_hh = _weights(cell)
     b_ih = _gate_bias(5, f=-1000.0)  # f = sigmoid(-1000) = 0
     for c0 in (c, c * 7.0):
-        got_h, got_c = _pair(learner.lstm_step(Tensor(x), Tensor(h), Tensor(c0), W_ih, W_hh, Tensor(b_ih), b_hh),
-                             "the result")
+        got_h, got_c = _pair(
+            learner.lstm_step(Tensor(x), Tensor(h), Tensor(c0), W_ih, W_hh, Tensor(b_ih), b_hh), "the result"
+        )
         want_h, want_c = _library_step(x, h, c0, W_ih.data, W_hh.data, b_ih, b_hh.data)
         assert np.allclose(got_c, want_c) and np.allclose(got_h, want_h), (
             f"expected c' = i * g alone when f = 0: {np.round(want_c[0], 4)}, got {np.round(got_c[0], 4)}"
@@ -109,7 +111,8 @@ def test_gradients_flow_to_all_weights(learner):
         p.data[...] = v
     h2, c2 = cell(xs[0], (xs[1], xs[2]))
     ((h2 * Tensor(gh)).sum() + (c2 * Tensor(gc)).sum()).backward()
-    expected = [t.grad for t in xs] + [p.grad for p in (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)]
+    params = (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
+    expected = [t.grad for t in xs] + [p.grad for p in params]
 
     names = ("x", "h", "c", "weight_ih", "weight_hh", "bias_ih", "bias_hh")
     for name, got, want in zip(names, answer["grads"], expected):
