@@ -284,12 +284,10 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
         print(f"No exercises listed yet for {', '.join(m.name for m in wanted)}.", file=out)
         return 0
     skipped = len(wanted) - len(graded)
-    print(
-        f"{_count(len(graded), 'module')} with exercises"
-        + (f" ({skipped} without exercises yet)" if skipped else "")
-        + "; each is judged in its own process, your code in another.\n",
-        file=out,
-    )
+    intro = (f"{_count(len(graded), 'module')} with exercises"
+             + (f" ({skipped} without exercises yet)" if skipped else "")
+             + "; each is judged in its own process, your code in another.")
+    print("\n".join(_wrap(intro, width)) + "\n", file=out)
     ephemeral = style.colour
 
     def waiting(module) -> None:  # noqa: ANN001
