@@ -79,3 +79,10 @@ def _one_test_one_limit(request):
     yield
     if handle.output:
         request.node.user_properties.append(("learner_output", "".join(handle.output)))
+
+
+@pytest.fixture(scope="module")
+def load_exercise():
+    """The fixture of the old one-process shape: a test file still using it is skipped, never run
+    with the learner's code imported here (convert it, see tests/exercises/README.md)."""
+    pytest.skip("this test file is not yet in the judge/runner shape (tests/exercises/README.md)")
