@@ -262,8 +262,8 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
             exercises = find_exercises(Path.cwd(), load_manifest(args.course))
             if exercises is None:
                 print(
-                    "microgradrnn check: no exercises/ folder found here or above; run `microgradrnn start DIR`"
-                    " to lay out the course, or pass --exercises DIR",
+                    "microgradrnn check: no exercises/ folder found here or above; run"
+                    " `microgradrnn start DIR` to lay out the course, or pass --exercises DIR",
                     file=err,
                 )
                 return 2
