@@ -20,6 +20,7 @@ from microgradrnn.grading import load_manifest
 from microgradrnn.grading.runner import Limits, run_course
 
 REPO = Path(__file__).resolve().parents[1]
+COURSE = REPO / "tests" / "exercises"  # this checkout's course, whichever package is installed
 
 _EMPTY_COURSE = {
     "manifest.toml": '[[module]]\nnumber = 0\nname = "b00_empty"\n\n'
@@ -52,13 +53,13 @@ def module_startup_seconds(isolation: str, repeat: int = 3) -> float:
 def run(workers: int = 2, repeat: int = 1, isolation: str = "auto") -> dict[str, float | str]:
     """Seconds to grade all of solutions/ (best of ``repeat``), per module, and per module start."""
     module_startup_seconds(isolation, repeat=1)  # the one-off sandbox probe is not a grading run's cost
-    manifest = load_manifest()
+    manifest = load_manifest(COURSE)
     modules = [m.name for m in manifest if m.exercises and (REPO / "solutions" / m.filename).is_file()]
     best: dict[str, float | str] = {}
     for _ in range(repeat):
         start = time.perf_counter()
-        result = run_course(REPO / "solutions", modules=modules, workers=workers, limits=Limits(),
-                            isolation_level=isolation)
+        result = run_course(REPO / "solutions", course_root=COURSE, modules=modules, workers=workers,
+                            limits=Limits(), isolation_level=isolation)
         total = time.perf_counter() - start
         if not best or total < float(best["grade_solutions_s"]):
             best = {"grade_solutions_s": total, "modules": float(len(result.modules)),
@@ -79,7 +80,8 @@ def main() -> None:
     r = run(args.workers, args.repeat, args.isolation)
     print(f"graded {int(r['modules'])} modules of solutions/ in {r['grade_solutions_s']:.1f} s"
           f" (isolation {r['isolation']}, {args.workers} workers)")
-    print(f"  {int(r['full_marks_modules'])} modules at full marks;"
+    full = int(r["full_marks_modules"])
+    print(f"  {full} module{'' if full == 1 else 's'} at full marks;"
           f" score {100 * float(r['score_fraction']):.0f}% of full marks (want 100%)")
     print(f"  a near-empty module (judge + sandboxed runner) costs {r['module_startup_s']:.2f} s at least")
     for key, value in r.items():

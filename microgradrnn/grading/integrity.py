@@ -69,7 +69,11 @@ class Tripwires:
         out = {}
         for name in names:
             if name not in self._cache:
-                self._cache[name] = _code_keys(resolve(name))
+                try:
+                    self._cache[name] = _code_keys(resolve(name))
+                except (ImportError, AttributeError) as err:  # the course's mistake, not the learner's
+                    raise RuntimeError(
+                        f"the manifest's off_limits entry {name!r} names nothing: {err}") from None
             out.update(dict.fromkeys(self._cache[name], name))
         return out
 

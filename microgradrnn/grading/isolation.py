@@ -87,6 +87,8 @@ def _has_resource() -> bool:
 def base_env(home: str) -> dict[str, str]:
     """A small, predictable environment for judge and runner processes."""
     env = {
+        # the judge and the runner import the very microgradrnn the grader runs, installed or not
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
         "PATH": "/usr/bin:/bin" if os.name == "posix" else os.environ.get("PATH", ""),
         "HOME": home,
         "TMPDIR": home,
@@ -210,7 +212,7 @@ _PROBE = "import sys, numpy, microgradrnn; print(*sys.version_info[:2])"
 def _probe(argv: list[str], cwd: str) -> str:
     """'' if ``argv + python`` starts the same Python with numpy and microgradrnn, else why not."""
     try:
-        done = subprocess.run([*argv, sys.executable, "-I", "-c", _PROBE], capture_output=True, timeout=60,
+        done = subprocess.run([*argv, sys.executable, "-c", _PROBE], capture_output=True, timeout=60,
                               cwd=cwd, env=base_env("/tmp"), stdin=subprocess.DEVNULL)
     except (OSError, subprocess.SubprocessError) as err:
         return f"{type(err).__name__}: {err}"
