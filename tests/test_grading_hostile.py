@@ -84,6 +84,7 @@ SECRET = {SECRET_VALUE}
 
 
 def {SECRET_NAME}(learner):
+    assert learner.probe("hidden_probe") == 7, "the hidden probe did not reach the runner"
     got = as_array(learner.gate_slice(np.full((8, 2), SECRET), "i"), "the slice", "ndarray")
     assert np.allclose(got, SECRET), f"expected {{SECRET}}"
 """
@@ -125,7 +126,9 @@ def graded(tmp_path_factory):
     hidden = root / "instructor"
     (hidden / "probes").mkdir(parents=True)
     (hidden / "test_m08_lstm_secret.py").write_text(HIDDEN_TEST, encoding="utf-8")
-    (hidden / "probes" / "m08_lstm.py").write_text("def unused(m):\n    return 0\n", encoding="utf-8")
+    (hidden / "probes" / "m08_lstm.py").write_text("def hidden_probe(m):\n    return 7\n", encoding="utf-8")
+    for path in HOST_WRITES:  # left by an earlier run behind a bare uid drop, where /tmp is shared
+        Path(path).unlink(missing_ok=True)
     before = {"solution": _digest(REPO / "solutions" / "m08_lstm.py"), "canary": _digest(canary)}
     first_sandbox = len(isolation.HISTORY)
 
@@ -192,8 +195,9 @@ def test_hostile_case_scores_what_the_stub_scores(graded, name):
 
 
 def test_nothing_outside_was_written(graded):
-    for path in HOST_WRITES:
-        assert not os.path.exists(path), path
+    if _level(json.loads(graded["runs"]["write_out"]["raw"])) == "bwrap":  # else /tmp is everyone's
+        for path in HOST_WRITES:
+            assert not os.path.exists(path), path
     canary = graded["canary"]
     assert sorted(p.name for p in canary.parent.iterdir()) == ["private.txt", "results.json"]
     assert (canary.parent / "results.json").read_text(encoding="utf-8") == '{"score": 0}'
@@ -214,6 +218,7 @@ def test_hidden_tests_stay_out_of_visible_feedback(graded):
     hidden = [t for t in data["tests"] if t["visibility"] != "visible"]
     assert len(hidden) == 1 and hidden[0]["visibility"] == "hidden" and hidden[0]["score"] == 0
     assert SECRET_NAME in hidden[0]["name"]
+    assert "not implemented yet: gate_slice" in hidden[0]["output"]  # past the hidden probe, in the runner
     shown = [t["name"] + t["output"] for t in data["tests"] if t["visibility"] == "visible"]
     visible = data["output"] + "".join(shown)
     for secret in (SECRET_NAME, "zebra", SECRET_VALUE, "271828", "test_m08_lstm_secret", "_hidden/"):

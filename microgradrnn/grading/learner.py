@@ -294,6 +294,9 @@ class Learner:
                 " (an endless loop?)"
             ) from None
         except (EOFError, wire.WireError) as err:
+            if not isinstance(err, wire.WireError):
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.proc.wait(timeout=2)  # its output ended: let it finish dying, to say how
             status = proc.status() if not isinstance(err, wire.WireError) else f"sent garbage ({err})"
             self.close()
             raise LearnerCrash(f"{what}: the learner's process died ({status})") from None
