@@ -34,7 +34,7 @@ BENCHMARKS = {
     "engine": "scalar Value vs micrograd; Tensor MLP step vs numpy",
     "lstm": "nn.LSTM forward+backward vs numpy by hand and torch; T=512 vs T=64",
     "draw": "drawing an op-level LSTM (T=8) and a cell-level LSTM (T=100), SVG included",
-    "grading": "grading the whole solutions/ folder in the sandbox",
+    "grading": "grading the whole solutions/ folder: a judge per module, the code in the sandbox",
 }
 """Benchmark name -> what it measures; the module is ``benchmarks/bench_<name>.py``."""
 
@@ -53,7 +53,7 @@ HEADLINES: list[tuple[str, str, str, str]] = [
     ("draw", "op-level LSTM T=8 (wasm): total_s", "op-level LSTM T=8, graph + SVG (wasm)", "< 3 s"),
     ("draw", "cell-level LSTM T=100 (dot): total_s", "cell-level LSTM T=100, graph + SVG (dot)", "< 3 s"),
     ("draw", "cell-level LSTM T=100 (wasm): total_s", "cell-level LSTM T=100, graph + SVG (wasm)", "< 3 s"),
-    ("grading", "grade_solutions_s", "grade all of solutions/", "< 120 s"),
+    ("grading", "grade_solutions_s", "grade all of solutions/", "< 30 s"),
 ]
 
 

@@ -1,238 +1,240 @@
-"""The grader against hostile submissions (files in tests/hostile/).
+"""The grader against hostile module-8 submissions (attack code in tests/hostile/).
 
-One tiny course is built in a temporary folder: module ``hNN_<case>`` has exercise N.1
-``bad()`` (misbehaves) and N.2 ``add(a, b)`` (correct). The whole submission is graded
-once through the ``microgradrnn grade`` command with a 5 s wall-clock limit; each test
-then checks one case: the grader finished, ``bad`` scored 0 with a clear status, ``add``
-was still graded, and results.json is valid.
+Each case is one submission: the untouched stub of ``exercises/m08_lstm.py`` followed by the
+case's code (see tests/hostile/README.md). All cases are graded through ``microgradrnn grade``
+with the real course, two at a time; then each test checks one case: the stubbed exercises
+stayed at 0 (and a correct exercise beside them was still graded), results.json is valid UTF-8
+JSON in Gradescope's shape, nothing outside was read or written, and no process of the run's
+sandboxes is left. Cases about reading or writing host files need bubblewrap: behind a bare uid
+drop, world-readable files are readable by design (the report says so).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from microgradrnn import cli
-from microgradrnn.grading import grade
-from microgradrnn.grading.sandbox import drop_command
+from microgradrnn.grading import isolation
 
 HERE = Path(__file__).resolve().parent
 HOSTILE = HERE / "hostile"
 REPO = HERE.parent
-TIMEOUT = 5.0
+STUB = (REPO / "exercises" / "m08_lstm.py").read_text(encoding="utf-8")
+GATE_SLICE = (HOSTILE / "_gate_slice.py.txt").read_text(encoding="utf-8")
+SECRET_NAME, SECRET_VALUE = "test_secret_name_zebra", "271828.1828"
+HOST_WRITES = ["/tmp/microgradrnn-hostile-write", "/dev/shm/microgradrnn-hostile-write",
+               "/tmp/microgradrnn-hostile-dirfd", str(REPO / "HACKED_BY_SUBMISSION")]
 
-# case -> a phrase the status of bad() must contain ("" when any failure will do)
-CASES: dict[str, str] = {
-    "h01_loop": "killed after 5 s wall-clock limit",
-    "h02_exit_import": "sys.exit(3) was called",
-    "h03_exit_func": "sys.exit(0) was called",
-    "h04_osexit_import": "process exited with code 0",
-    "h05_osexit_func": "process exited with code 0",
-    "h06_segfault": "segmentation fault (signal 11)",
-    "h07_ctypes": "refused by the grader: ctypes",
-    "h08_memory": "MemoryError",
-    "h09_forkbomb": "refused by the grader: os.fork",
-    "h10_print": "",
-    "h11_fake_results": "expected 1.0, got 0.0",
-    "h12_conftest": "expected 1.0, got 0.0",
-    "h13_skip": "skipped: nothing to see here",
-    "h14_always_equal": "TypeError",
-    "h15_solutions": "expected 1.0, got 0.0",
-    "h16_syntax": "SyntaxError",
-    "h17_missing": "h17_missing.py is missing from the submission",
-    "h18_patch_numpy": "the submission replaced numpy.allclose, which the tests rely on",
-    "h19_forge_report": "the submission replaced _pytest.reports.TestReport.from_item_and_call",
-    "h20_forge_and_restore": "expected 1.0, got 0.0",
-    "h21_patch_test_module": "the submission replaced test_h21_patch_test_module.np",
-}
-# cases that cost the whole module: it cannot be imported, or it tampers with the tests' tools
-UNGRADABLE = {
-    "h02_exit_import",
-    "h04_osexit_import",
-    "h16_syntax",
-    "h17_missing",
-    "h18_patch_numpy",
-    "h19_forge_report",
-    "h21_patch_test_module",
+
+@dataclass
+class Case:
+    scores: dict[str, float] = field(default_factory=dict)  # exercise -> expected score (default 0)
+    phrases: dict[str, str] = field(default_factory=dict)  # exercise -> text its output must hold
+    gate_slice: bool = False  # append a correct gate_slice (8.2 then scores 3)
+    timeout: float = 30.0
+    test_timeout: float = 10.0
+    needs_bwrap: bool = False
+    module_error: str = ""
+    max_seconds: float = 0.0  # the module must end within this (0: not checked)
+
+
+CASES: dict[str, Case] = {
+    "frames": Case(),
+    "forge": Case(),
+    "pytest_hooks": Case(),
+    "code_swap": Case(),
+    "sys_modules": Case(),
+    "numpy_patch": Case(),
+    "threads": Case(max_seconds=25),
+    "read_host": Case(needs_bwrap=True),
+    "write_out": Case(needs_bwrap=True),
+    "dir_fd": Case(needs_bwrap=True),
+    "os_path": Case(needs_bwrap=True),
+    "surrogates": Case(phrases={"8.1": "raised ValueError"}),
+    "print_hidden": Case(needs_bwrap=True),
+    "osexit_thread": Case(gate_slice=True, scores={"8.2": 3}, max_seconds=25),
+    "hold_limit": Case(gate_slice=True, scores={"8.2": 3}, test_timeout=1.0, max_seconds=25,
+                       phrases={"8.1": "did not finish within the test's time limit of 1 s"}),
+    "hold_module": Case(timeout=6.0, max_seconds=9, phrases={"8.1": "not run: the module used up its 6 s"}),
+    "forkbomb": Case(gate_slice=True, scores={"8.2": 3}, max_seconds=25),
+    "crashes": Case(gate_slice=True, scores={"8.2": 3},
+                    phrases={"8.1": "process died (exited with status 0)", "8.3": "SIGSEGV",
+                             "8.4": "raised SystemExit"}),
+    "exit_at_import": Case(module_error="not gradable: importing m08_lstm.py raised SystemExit: 3"),
+    "always_equal": Case(phrases={"8.4": "expected an int"}),
+    "off_limits": Case(phrases={"8.1": "calls microgradrnn.nn.LSTMCell, which is what the exercise teaches",
+                                "8.4": "which is what the exercise teaches: write it yourself"}),
 }
 
-TEST_FILE = """
+HIDDEN_TEST = f"""
 import numpy as np
 
-NAME = "{name}"
+from microgradrnn.grading.learner import as_array
+
+SECRET = {SECRET_VALUE}
 
 
-def test_bad(load_exercise):
-    got = np.asarray(load_exercise(NAME).bad(), dtype=np.float64)
-    assert got.shape == () and float(got) == 1.0, f"expected 1.0, got {{got}}"
-
-
-def test_add(load_exercise):
-    got = np.asarray(load_exercise(NAME).add(2.0, 3.0), dtype=np.float64)
-    assert got.shape == () and float(got) == 5.0, f"expected 5.0, got {{got}}"
-"""
-
-HIDDEN_TEST = """
-def test_hidden_add(load_exercise):
-    assert float(load_exercise("h15_solutions").add(1.0, 1.0)) == 2.0
+def {SECRET_NAME}(learner):
+    assert learner.probe("hidden_probe") == 7, "the hidden probe did not reach the runner"
+    got = as_array(learner.gate_slice(np.full((8, 2), SECRET), "i"), "the slice", "ndarray")
+    assert np.allclose(got, SECRET), f"expected {{SECRET}}"
 """
 
 
-def build_course(root: Path, names: list[str]) -> Path:
-    """A course folder: manifest, the real conftest, one test file per module."""
-    course = root / "course"
-    course.mkdir()
-    shutil.copyfile(REPO / "tests" / "exercises" / "conftest.py", course / "conftest.py")
-    entries = []
-    for number, name in enumerate(names, start=1):
-        entries.append(
-            f'[[module]]\nnumber = {number}\nname = "{name}"\ntitle = "{name}"\n'
-            f'page = "modules/{name}.md"\n\n'
-            f'[[module.exercise]]\nid = "{number}.1"\nfunction = "bad"\ntitle = "Misbehave"\n'
-            f'hints = ["behave"]\ntests = {{ test_bad = 1 }}\n\n'
-            f'[[module.exercise]]\nid = "{number}.2"\nfunction = "add"\ntitle = "Add"\n'
-            f'hints = ["use +"]\ntests = {{ test_add = 2 }}\n'
-        )
-        (course / f"test_{name}.py").write_text(TEST_FILE.format(name=name), encoding="utf-8")
-    (course / "manifest.toml").write_text("\n".join(entries), encoding="utf-8")
-    return course
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def build_submission(root: Path, out: Path, hidden: Path) -> Path:
-    sub = root / "submission"
-    sub.mkdir()
-    for source in sorted(HOSTILE.glob("h*.py")):
-        text = source.read_text(encoding="utf-8")
-        for key, value in (("{{REPO}}", REPO), ("{{OUT}}", out), ("{{HIDDEN}}", hidden)):
-            text = text.replace(key, str(value))
-        (sub / source.name).write_text(text, encoding="utf-8")
-    (sub / "h16_syntax.py").write_text("def add(a, b)\n    return a + b\n", encoding="utf-8")
-    for extra in (HOSTILE / "submission_extras").glob("*.txt"):
-        shutil.copyfile(extra, sub / extra.name[: -len(".txt")])
-    (sub / "notes").mkdir()
-    os.symlink(REPO / "README.md", sub / "notes" / "h03_exit_func.py")  # never followed
+def _build(root: Path, name: str, case: Case, hidden: Path, canary: Path) -> Path:
+    sub = root / name / "submission"
+    sub.mkdir(parents=True)
+    attack = (HOSTILE / f"{name}.py").read_text(encoding="utf-8")
+    fills = {"{{REPO}}": REPO, "{{OUT}}": canary.parent / "results.json", "{{CANARY}}": canary,
+             "{{CANARY_DIR}}": canary.parent, "{{HIDDEN}}": hidden}
+    for key, value in fills.items():
+        attack = attack.replace(key, str(value))
+    source = STUB + "\n\n# ---- the attack\n" + attack + (GATE_SLICE if case.gate_slice else "")
+    (sub / "m08_lstm.py").write_text(source, encoding="utf-8")
+    if name == "surrogates":  # names no file system encoding can show
+        (sub / os.fsdecode(b"\xff\xfe-undecodable.py")).write_text("x = 1\n", encoding="utf-8")
+        (sub / "\x1b[31mred\x07.py").write_text("x = 1\n", encoding="utf-8")
+    if name == "frames":
+        for extra in (HOSTILE / "submission_extras").glob("*.txt"):
+            shutil.copyfile(extra, sub / extra.name[: -len(".txt")])
+        os.symlink(REPO / "solutions" / "m08_lstm.py", sub / "notes_link.py")
     return sub
-
-
-def grader_processes() -> list[int]:
-    """Processes still carrying a grading run's marker (there must be none afterwards)."""
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/environ", "rb") as env:
-                    if b"MICROGRADRNN_GRADER_RUN=" in env.read():
-                        found.append(int(entry.name))
-            except OSError:
-                pass
-    return found
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
-    out = root / "out" / "results.json"
+    canary_dir = root / "canary"
+    canary_dir.mkdir()
+    canary = canary_dir / "private.txt"
+    canary.write_text("CANARY-8d1f host file nobody may read\n", encoding="utf-8")
+    canary.chmod(0o644)
+    (canary_dir / "results.json").write_text('{"score": 0}', encoding="utf-8")
     hidden = root / "instructor"
-    hidden.mkdir()
-    (hidden / "test_h15_solutions_hidden.py").write_text(HIDDEN_TEST, encoding="utf-8")
-    course = build_course(root, list(CASES))
-    sub = build_submission(root, out, hidden)
-    status = cli.main(
-        ["grade", str(sub), "--json", str(out), "--course", str(course), "--tests", str(hidden)]
-        + ["--timeout", str(TIMEOUT)]
-    )
-    data = json.loads(out.read_text(encoding="utf-8"))
-    return {"status": status, "data": data, "root": root, "sub": sub, "course": course, "out": out}
+    (hidden / "probes").mkdir(parents=True)
+    (hidden / "test_m08_lstm_secret.py").write_text(HIDDEN_TEST, encoding="utf-8")
+    (hidden / "probes" / "m08_lstm.py").write_text("def hidden_probe(m):\n    return 7\n", encoding="utf-8")
+    for path in HOST_WRITES:  # left by an earlier run behind a bare uid drop, where /tmp is shared
+        Path(path).unlink(missing_ok=True)
+    before = {"solution": _digest(REPO / "solutions" / "m08_lstm.py"), "canary": _digest(canary)}
+    first_sandbox = len(isolation.HISTORY)
+
+    def run(name: str) -> dict:
+        case = CASES[name]
+        sub = _build(root, name, case, hidden, canary)
+        out = root / name / "results.json"
+        argv = ["grade", str(sub), "--json", str(out), "--module", "8", "--timeout", str(case.timeout),
+                "--test-timeout", str(case.test_timeout)]
+        if name == "print_hidden":
+            argv += ["--tests", str(hidden)]
+        started = time.monotonic()
+        status = cli.main(argv)
+        seconds = time.monotonic() - started
+        print(f"{name}: {seconds:.1f} s")
+        return {"status": status, "raw": out.read_bytes(), "seconds": seconds}
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = dict(zip(CASES, pool.map(run, CASES)))
+    sandboxes = isolation.HISTORY[first_sandbox:]
+    return {"runs": runs, "root": root, "canary": canary, "before": before, "sandboxes": sandboxes}
 
 
-def entry(data: dict, number: str) -> dict:
-    (found,) = [t for t in data["tests"] if t["number"] == number]
-    return found
+def _level(data: dict) -> str:
+    line = next(line for line in data["output"].splitlines() if line.startswith("Isolation: "))
+    return line.split()[1].rstrip(":")
 
 
-def test_results_json_is_complete(graded):
-    data = graded["data"]
-    assert graded["status"] == 0
-    assert isinstance(data["score"], (int, float)) and isinstance(data["execution_time"], (int, float))
+def _by_number(data: dict) -> dict[str, dict]:
+    return {t["number"]: t for t in data["tests"]}
+
+
+def test_every_case_ran_in_the_strongest_sandbox_available(graded):
+    levels = {_level(json.loads(r["raw"])) for r in graded["runs"].values()}
+    expected = next((level for level in ("bwrap", "uid") if not isolation.why_not(level)), "none")
+    assert levels == {expected}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_hostile_case_scores_what_the_stub_scores(graded, name):
+    case, run = CASES[name], graded["runs"][name]
+    text = run["raw"].decode("utf-8")  # strict: valid UTF-8
+    data = json.loads(text)
+    if case.needs_bwrap and _level(data) != "bwrap":
+        pytest.skip("reading and writing host files is only walled off by bubblewrap")
+    assert run["status"] == 0, data["output"]
+    assert set(data) >= {"score", "execution_time", "output", "tests"}
     for test in data["tests"]:
         assert set(test) >= {"name", "number", "score", "max_score", "status", "output", "visibility"}
-        assert test["status"] in ("passed", "failed")
-        assert len(test["output"]) <= 17 << 10
-    assert len(data["tests"]) == 2 * len(CASES) + 1
-    expected = sum(2 for name in CASES if name not in UNGRADABLE) + 1  # add() everywhere it imports + hidden
-    assert data["score"] == expected
+        assert test["status"] in ("passed", "failed") and len(test["output"]) <= 17 << 10
+        assert not any(ord(c) < 32 and c not in "\t\n" for c in test["output"]), test["output"][:200]
+    tests = _by_number(data)
+    assert [n for n in tests if not n.startswith("8.h")] == ["8.1", "8.2", "8.3", "8.4"]
+    for number in ("8.1", "8.2", "8.3", "8.4"):
+        want = case.scores.get(number, 0)
+        assert tests[number]["score"] == want, f"{number}: {tests[number]['output'][:600]}"
+    for number, phrase in case.phrases.items():
+        assert phrase in tests[number]["output"], tests[number]["output"][:600]
+    if case.module_error:
+        assert case.module_error in data["output"], data["output"]
+    if case.max_seconds:
+        assert run["seconds"] < case.max_seconds, f"took {run['seconds']:.1f} s"
+    assert "CANARY-8d1f" not in text  # a host file nobody may read
 
 
-@pytest.mark.parametrize("number,name", list(enumerate(CASES, start=1)), ids=list(CASES))
-def test_hostile_case_scores_zero_and_others_are_graded(graded, number, name):
-    data = graded["data"]
-    bad, add = entry(data, f"{number}.1"), entry(data, f"{number}.2")
-    assert bad["score"] == 0 and bad["status"] == "failed", bad
-    assert CASES[name] in bad["output"], bad["output"][:500]
-    if name in UNGRADABLE:
-        assert add["score"] == 0 and add["status"] == "failed"
-    else:
-        assert add["score"] == 2 and add["status"] == "passed", add["output"][:500]
+def test_nothing_outside_was_written(graded):
+    if _level(json.loads(graded["runs"]["write_out"]["raw"])) == "bwrap":  # else /tmp is everyone's
+        for path in HOST_WRITES:
+            assert not os.path.exists(path), path
+    canary = graded["canary"]
+    assert sorted(p.name for p in canary.parent.iterdir()) == ["private.txt", "results.json"]
+    assert (canary.parent / "results.json").read_text(encoding="utf-8") == '{"score": 0}'
+    assert _digest(canary) == graded["before"]["canary"]
+    assert _digest(REPO / "solutions" / "m08_lstm.py") == graded["before"]["solution"]
 
 
-def test_import_failures_are_reported_in_a_few_lines(graded):
-    data = graded["data"]
-    syntax = entry(data, f"{list(CASES).index('h16_syntax') + 1}.2")["output"]
-    assert "not gradable: SyntaxError" in syntax and "h16_syntax.py, line 1" in syntax
-    summary_line = next(line for line in data["output"].splitlines() if "h02_exit_import" in line)
-    assert "not gradable: sys.exit(3) was called (h02_exit_import.py, line 3)" in summary_line
+def test_no_process_of_the_runs_is_left(graded):
+    assert graded["sandboxes"], "no sandbox was recorded"
+    left = {(uid, marker): isolation.leftover_pids(uid, marker) for uid, marker in graded["sandboxes"]}
+    assert not any(left.values()), {k: v for k, v in left.items() if v}
+
+
+def test_hidden_tests_stay_out_of_visible_feedback(graded):
+    data = json.loads(graded["runs"]["print_hidden"]["raw"])
+    if _level(data) != "bwrap":
+        pytest.skip("the hunt reads host folders, which only bubblewrap hides")
+    hidden = [t for t in data["tests"] if t["visibility"] != "visible"]
+    assert len(hidden) == 1 and hidden[0]["visibility"] == "hidden" and hidden[0]["score"] == 0
+    assert SECRET_NAME in hidden[0]["name"]
+    assert "not implemented yet: gate_slice" in hidden[0]["output"]  # past the hidden probe, in the runner
+    shown = [t["name"] + t["output"] for t in data["tests"] if t["visibility"] == "visible"]
+    visible = data["output"] + "".join(shown)
+    for secret in (SECRET_NAME, "zebra", SECRET_VALUE, "271828", "test_m08_lstm_secret", "_hidden/"):
+        assert secret not in visible, secret
+    # the hunt did run and print what it found: its output reached the learner's feedback
+    assert "seen" in _by_number(data)["8.2"]["output"]
 
 
 def test_files_that_are_not_exercises_are_ignored_and_listed(graded):
-    output = graded["data"]["output"]
+    output = json.loads(graded["runs"]["frames"]["raw"])["output"]
     for name in ("conftest.py", "pytest.ini", "sitecustomize.py", "evil.pth", "numpy.py", "pytest.py"):
         assert name in output
-    assert "symbolic link" in output
+    assert "notes_link.py (symbolic link)" in output
 
 
-def test_fake_results_json_changes_nothing(graded):
-    out = graded["out"]
-    assert json.loads(out.read_text(encoding="utf-8"))["score"] == graded["data"]["score"] < 1000
-    assert not (out.parent.parent / "results.json").exists()
-    assert not (REPO / "HACKED_BY_SUBMISSION").exists()
-    assert not list(out.parent.glob("*.tmp"))
-
-
-def test_instructor_tests_are_hidden_and_graded(graded):
-    hidden = [t for t in graded["data"]["tests"] if t["visibility"] != "visible"]
-    assert [t["visibility"] for t in hidden] == ["hidden"]
-    assert hidden[0]["score"] == 1 and hidden[0]["max_score"] == 1
-
-
-def test_printing_megabytes_is_capped(graded):
-    number = list(CASES).index("h10_print") + 1
-    assert len(entry(graded["data"], f"{number}.1")["output"]) <= 17 << 10
-    assert "characters cut" in entry(graded["data"], f"{number}.1")["output"]
-
-
-def test_nothing_survives_the_grading_run(graded):
-    assert grader_processes() == []
-    assert not Path("/tmp/microgradrnn-hostile-ctypes").exists()
-
-
-def test_grading_twice_gives_the_same_scores(graded):
-    quick = ["h03_exit_func", "h05_osexit_func", "h12_conftest", "h16_syntax"]
-    again = grade(graded["sub"], course_root=graded["course"], timeout=TIMEOUT, modules=quick, tests_dir=None)
-    first = {t["number"]: (t["score"], t["status"]) for t in graded["data"]["tests"]}
-    for test in again["tests"]:
-        assert first[test["number"]] == (test["score"], test["status"]), test["output"][:300]
-
-
-@pytest.mark.skipif(drop_command() is None, reason="runs as an ordinary user: no uid to drop")
-def test_children_run_as_an_unprivileged_uid(tmp_path):
-    course = build_course(tmp_path, ["h01_identity"])
-    sub = tmp_path / "sub"
-    sub.mkdir()
-    source = "import os\n\ndef bad():\n    return 1.0 if os.getuid() == 0 else 0.0\n"
-    (sub / "h01_identity.py").write_text(source + "\ndef add(a, b):\n    return a + b\n", encoding="utf-8")
-    data = grade(sub, course_root=course, timeout=TIMEOUT)
-    assert data["score"] == 2, data["output"]
+def test_undecodable_names_are_listed_readably(graded):
+    data = json.loads(graded["runs"]["surrogates"]["raw"].decode("utf-8"))
+    ignored = next(line for line in data["output"].splitlines() if line.startswith("Ignored files"))
+    assert "-undecodable.py" in ignored and "red" in ignored and "\x1b" not in ignored

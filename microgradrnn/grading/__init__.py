@@ -1,4 +1,4 @@
-"""The course's grading machinery: the manifest of points, sandboxed test runs, reports.
+"""The course's grading machinery: the manifest of points, judged test runs, sandboxed runners, reports.
 
 - :func:`load_manifest` reads the course (modules, exercises, tests, points, hints);
   importing it has no side effects, so documentation tools can use it.
@@ -44,18 +44,22 @@ def grade(
     modules: list[int | str] | None = None,
     workers: int = 2,
     hidden_visibility: str = "hidden",
+    isolation: str = "auto",
+    test_timeout: float | None = None,
 ) -> dict:
     """Grade the exercise files in ``submission_dir``; return the results.json dictionary.
 
     ``tests_dir`` adds instructor tests (``test_<module name>*.py``, 1 point each, marked
     ``hidden_visibility``); ``course_root`` points at another manifest + tests folder
     (default: this checkout's ``tests/exercises``); ``timeout`` is the wall-clock limit in
-    seconds of each module's grading process. Never raises for a bad submission; if the
-    grader itself fails, the result is a zero score that says so.
+    seconds of each module's grading and ``test_timeout`` (default 10) that of each test.
+    ``isolation`` is the runner's sandbox: ``auto`` (the
+    strongest this machine allows), ``bwrap``, ``uid`` or ``none``; the report's output says
+    which one ran. Never raises for a bad submission; if the grader itself fails (a required
+    isolation level missing included), the result is a zero score that says so.
     """
     from .results import error_results, to_gradescope
-    from .runner import run_course
-    from .sandbox import Limits
+    from .runner import Limits, run_course
 
     started = time.monotonic()
     try:
@@ -64,8 +68,9 @@ def grade(
             course_root=course_root,
             tests_dir=tests_dir,
             modules=modules,
-            limits=Limits(timeout=float(timeout)),
+            limits=Limits(timeout=float(timeout), test_seconds=float(test_timeout or Limits.test_seconds)),
             workers=workers,
+            isolation_level=isolation,
         )
     except Exception as err:  # the grader's own failure still yields a valid results.json
         return error_results(err, time.monotonic() - started)

@@ -15,6 +15,25 @@ from typing import TextIO
 from .manifest import Manifest, ManifestError, default_course_root, load_manifest
 
 DEFAULT_TIMEOUT = 60.0
+DEFAULT_TEST_TIMEOUT = 10.0
+
+CHECK_EPILOG = """exit status:
+  0  every exercise checked passes
+  1  some exercise fails (or is not written yet)
+  2  the tests could not run, or the command was used wrongly"""
+
+GRADE_EPILOG = """exit status:
+  0  graded (whatever the score); results.json written
+  1  the grader itself failed, e.g. a required --isolation level is missing; results.json
+     still written, with a zero score that says why
+  2  the command was used wrongly (no such submission folder, bad --timeout)
+
+isolation (where the submitted code runs):
+  auto   the strongest this machine allows: bwrap, else uid (the output says which ran)
+  bwrap  bubblewrap: no network, private /tmp, own pid namespace, read-only view of the
+         Python runtime and the submission only, as a fresh unprivileged uid (Linux)
+  uid    a fresh unprivileged uid only (Linux, as root); host files stay readable
+  none   no sandbox (trusted files only)"""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,6 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "check",
         help="run the tests on your exercises/ and show your score",
         description="Run the course's tests against your exercises/ folder and print a scoreboard.",
+        epilog=CHECK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument("module", nargs="?", help="a module number (8) or name (m08_lstm); default: all")
     check.add_argument(
@@ -32,12 +53,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.add_argument(
         "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per module (default 60)"
     )
+    check.add_argument(
+        "--test-timeout", type=float, default=DEFAULT_TEST_TIMEOUT, help="seconds per test (default 10)"
+    )
+    check.add_argument(
+        "--isolation", choices=("auto", "bwrap", "uid", "none"), default="none",
+        help="where your code runs (default none: it is your own code; see `grade --help`)",
+    )
     check.set_defaults(func=run_check)
 
     grade = subparsers.add_parser(
         "grade",
         help="grade a folder of learner files into Gradescope's results.json",
         description="Grade a submission folder (treated as untrusted) and write Gradescope's results.json.",
+        epilog=GRADE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     grade.add_argument("submission", metavar="SUBMISSION_DIR", help="the folder of submitted files")
     grade.add_argument("--json", required=True, metavar="RESULTS_JSON", help="where to write results.json")
@@ -45,12 +75,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     grade.add_argument(
         "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per module (default 60)"
     )
+    grade.add_argument(
+        "--test-timeout", type=float, default=DEFAULT_TEST_TIMEOUT, help="seconds per test (default 10)"
+    )
     grade.add_argument("--course", metavar="DIR", help="another course folder (manifest.toml + tests)")
+    grade.add_argument(
+        "--module", action="append", metavar="MODULE", dest="modules",
+        help="grade only this module (number or name; repeatable; default: all)",
+    )
     grade.add_argument(
         "--hidden-visibility",
         default="hidden",
         choices=("hidden", "after_due_date", "after_published"),
         help="Gradescope visibility of instructor tests (default hidden)",
+    )
+    grade.add_argument(
+        "--isolation", choices=("auto", "bwrap", "uid", "none"), default="auto",
+        help="where the submitted code runs (default auto; a named level fails loudly if missing)",
     )
     grade.add_argument("--workers", type=int, default=2, help=argparse.SUPPRESS)
     grade.set_defaults(func=run_grade)
@@ -70,8 +111,9 @@ def run_grade(args: argparse.Namespace) -> int:
     if not submission.is_dir():
         data = error_results(NotADirectoryError(f"no submission folder {submission}"))
         status = 2
-    elif args.timeout <= 0:
-        data = error_results(ValueError(f"--timeout must be positive, got {args.timeout:g}"))
+    elif args.timeout <= 0 or args.test_timeout <= 0:
+        data = error_results(ValueError(f"--timeout and --test-timeout must be positive, got {args.timeout:g}"
+                                        f" and {args.test_timeout:g}"))
         status = 2
     else:
         try:
@@ -82,14 +124,19 @@ def run_grade(args: argparse.Namespace) -> int:
                 timeout=args.timeout,
                 workers=max(1, args.workers),
                 hidden_visibility=args.hidden_visibility,
+                isolation=args.isolation,
+                test_timeout=args.test_timeout,
+                modules=args.modules,
             )
         except BaseException as err:  # even Ctrl-C leaves a valid results.json behind
             data = error_results(err, time.monotonic() - started)
             status = 1
     if not data.get("tests") and status == 0 and "grader failed" in data.get("output", ""):
         status = 1
+    if "grader failed" in data.get("output", "") and not data.get("tests"):
+        print(f"microgradrnn grade: {data['output']}", file=sys.stderr)
     path = write_json(data, args.json)
-    print(data["output"])
+    print(_printable(data["output"], keep_newlines=True))
     print(f"results written to {path}")
     return status
 
@@ -141,15 +188,16 @@ def _pts(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def _printable(text: str) -> str:
-    # Reasons quote the learner's values: keep escape sequences out of the terminal.
-    return "".join(c if c.isprintable() else " " for c in text)
+def _printable(text: str, keep_newlines: bool = False) -> str:
+    """Reasons quote the learner's values: no escape sequences or lone surrogates reach the terminal."""
+    text = str(text).encode("utf-8", "replace").decode("utf-8", "replace")
+    return "".join(c if c.isprintable() or (keep_newlines and c == "\n") else " " for c in text)
 
 
-def _wrap(text: str, width: int, lines: int) -> list[str]:
-    """``text`` wrapped to ``width`` columns, at most ``lines`` lines (the last one cut with …)."""
+def _wrap(text: str, width: int, lines: int | None = None) -> list[str]:
+    """``text`` wrapped to ``width`` columns; with ``lines``, at most that many (the last ending in …)."""
     wrapped = textwrap.wrap(" ".join(_printable(text).split()), width=max(20, width)) or [""]
-    if len(wrapped) > lines:
+    if lines is not None and len(wrapped) > lines:
         wrapped = wrapped[:lines]
         wrapped[-1] = _fit(wrapped[-1] + " …", width).rstrip()
     return wrapped
@@ -168,8 +216,8 @@ def render_module(result, width: int, style: _Style) -> list[str]:  # noqa: ANN0
     lines = [style(_fit(head, width - len(score) - 1), "1") + " " + style(score, "32;1" if full else "1")]
     if module.page and not full:
         lines.append("    " + style(f"read docs/{module.page}", "2"))
-    for text in result.error.splitlines()[:3]:
-        lines.append("    " + style(_fit(_printable(text), width - 4).rstrip(), "31"))
+    for text in result.error.splitlines()[:4]:
+        lines += ["    " + style(t, "31") for t in _wrap(text, width - 4, 3)]
     indent = " " * 12
     for ex in result.exercises:
         done = ex.score >= ex.max_score
@@ -186,33 +234,39 @@ def render_module(result, width: int, style: _Style) -> list[str]:  # noqa: ANN0
             first, *rest = failure.reason.splitlines() or ["failed"]
             reason = [f"{failure.name}: {first}", *rest[:1]]
         for text in reason:
-            lines += [indent + style(t, "33") for t in _wrap(text, width - len(indent), 2)]
+            lines += [indent + style(t, "33") for t in _wrap(text, width - len(indent), 3)]
         if ex.exercise.hints:
-            lines += [indent + style(t, "2") for t in _wrap("hint: " + ex.exercise.hints[0], width - 12, 2)]
+            hint = _wrap("hint: " + ex.exercise.hints[0], width - len(indent))
+            lines += [indent + style(t, "2") for t in hint]
     return lines
 
 
 def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    """``microgradrnn check``: 0 whenever the tests ran, whatever the score; 2 on bad usage."""
-    from .runner import run_course
-    from .sandbox import Limits
+    """``microgradrnn check``: 0 all pass, 1 some fail, 2 the tests could not run or bad usage."""
+    from .isolation import IsolationError
+    from .runner import Limits, run_course
 
     out = out or sys.stdout
     err = sys.stderr
-    if args.timeout <= 0:
-        print(f"microgradrnn check: --timeout must be positive, got {args.timeout:g}", file=err)
+    if args.timeout <= 0 or args.test_timeout <= 0:
+        print("microgradrnn check: --timeout and --test-timeout must be positive", file=err)
         return 2
     try:
-        exercises = Path(args.exercises).resolve() if args.exercises else None
-        if exercises is None:
+        if args.exercises:
+            exercises = Path(args.exercises).resolve()
+            if not exercises.is_dir():
+                what = "is not a folder" if exercises.exists() else "does not exist"
+                print(f"microgradrnn check: --exercises {args.exercises}: {exercises} {what}", file=err)
+                return 2
+        else:
             exercises = find_exercises(Path.cwd(), load_manifest(args.course))
-        if exercises is None or not exercises.is_dir():
-            print(
-                "microgradrnn check: no exercises/ folder found here or above; run `microgradrnn start DIR`"
-                " to lay out the course, or pass --exercises DIR",
-                file=err,
-            )
-            return 2
+            if exercises is None:
+                print(
+                    "microgradrnn check: no exercises/ folder found here or above; run"
+                    " `microgradrnn start DIR` to lay out the course, or pass --exercises DIR",
+                    file=err,
+                )
+                return 2
         course_root = args.course or _course_of(exercises)  # the clone the learner works in
         manifest = load_manifest(course_root)
         wanted = [manifest.module(args.module)] if args.module is not None else list(manifest)
@@ -230,12 +284,10 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
         print(f"No exercises listed yet for {', '.join(m.name for m in wanted)}.", file=out)
         return 0
     skipped = len(wanted) - len(graded)
-    print(
-        f"{len(graded)} module{'s' if len(graded) != 1 else ''} with exercises"
-        + (f" ({skipped} without exercises yet)" if skipped else "")
-        + "; each runs in its own process.\n",
-        file=out,
-    )
+    intro = (f"{_count(len(graded), 'module')} with exercises"
+             + (f" ({skipped} without exercises yet)" if skipped else "")
+             + "; each is judged in its own process, your code in another.")
+    print("\n".join(_wrap(intro, width)) + "\n", file=out)
     ephemeral = style.colour
 
     def waiting(module) -> None:  # noqa: ANN001
@@ -253,18 +305,28 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
             exercises,
             course_root=course_root,
             modules=[m.name for m in graded],
-            limits=Limits(timeout=args.timeout),
+            limits=Limits(timeout=args.timeout, test_seconds=args.test_timeout),
             on_module=done,
             on_wait=waiting,
+            isolation_level=args.isolation,
         )
+    except IsolationError as error:
+        print(f"microgradrnn check: {error}", file=err)
+        return 2
     except KeyboardInterrupt:
         print("\ninterrupted", file=err)
         return 130
     total = f"{_pts(course.score)} / {_pts(course.max_score)} points"
     print(
-        style(f"Total  {total}", "1") + f"   ({len(course.modules)} modules, {course.elapsed:.1f} s)",
+        style(f"Total  {total}", "1")
+        + f"   ({_count(len(course.modules), 'module')}, {course.elapsed:.1f} s)",
         file=out,
     )
+    broken = [m for m in course.modules if m.could_not_run]
+    if broken:
+        names = ", ".join(m.module.name for m in broken)
+        print(style(f"The tests of {names} could not run.", "31;1"), file=out)
+        return 2
     nxt = next((e for m in course.modules for e in m.exercises if e.score < e.max_score), None)
     if nxt is not None:
         module = next(m.module for m in course.modules if nxt in m.exercises)
@@ -272,6 +334,10 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
             f"Next up: exercise {nxt.exercise.id} {nxt.exercise.function} in exercises/{module.filename}",
             file=out,
         )
-    else:
-        print(style("Everything passes. Well done!", "32;1"), file=out)
+        return 1
+    print(style("Everything passes. Well done!", "32;1"), file=out)
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

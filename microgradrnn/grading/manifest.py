@@ -52,6 +52,7 @@ class Exercise:
     title: str
     hints: tuple[str, ...]
     tests: tuple[TestSpec, ...]
+    off_limits: tuple[str, ...] = ()  # library functions this exercise must not call (dotted names)
 
     @property
     def points(self) -> float:
@@ -200,6 +201,7 @@ def _exercise(entry: dict[str, Any], module: str, path: Path) -> Exercise:
         title=str(entry.get("title", entry.get("function", ex_id))),
         hints=tuple(str(h) for h in hints),
         tests=tuple(tests),
+        off_limits=tuple(str(n) for n in entry.get("off_limits", [])),
     )
 
 

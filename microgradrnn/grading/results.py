@@ -8,6 +8,7 @@ Format: https://gradescope-autograders.readthedocs.io/en/latest/specs/ - a top-l
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import traceback
@@ -78,6 +79,8 @@ def to_gradescope(result: CourseResult, hidden_visibility: str = "hidden") -> di
                 }
             )
     summary = [f"Score: {_points(result.score)}/{_points(result.max_score)} in {result.elapsed:.1f} s"]
+    if result.isolation:
+        summary.append(f"Isolation: {result.isolation}")
     for module in result.modules:
         scored = f"{_points(module.score)}/{_points(module.max_score)}"
         line = f"{module.module.number:>2} {module.module.name}: {scored}"
@@ -109,11 +112,34 @@ def error_results(err: BaseException, elapsed: float = 0.0) -> dict:
     }
 
 
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))  # keep tabs and newlines
+_CONTROL[127] = None
+
+
+def clean(value: object) -> object:
+    """``value`` with every string valid UTF-8 (lone surrogates replaced), no control characters
+    but tab and newline, and every number finite: what any JSON reader accepts."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8", "replace").translate(_CONTROL)
+    if isinstance(value, dict):
+        return {str(clean(k)): clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return 0.0
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return clean(str(value))
+
+
 def write_json(data: dict, path: str | Path) -> Path:
-    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, then a rename."""
+    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, then a rename.
+
+    Whatever text a submission produced, the file is valid JSON in valid UTF-8 (:func:`clean`).
+    """
     path = Path(path).resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    text = json.dumps(clean(data), indent=2, ensure_ascii=False, allow_nan=False)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -1,8 +1,10 @@
 """Every exercise test fails on the untouched stubs and passes on the solutions, through the grader.
 
-The stubs (``exercises/``) and the solutions (``solutions/``) are each graded once, by the
-same sandboxed runner ``microgradrnn grade`` uses; then each module is checked on its own.
-Modules join as soon as their exercise file, solution file and test file all exist.
+The stubs (``exercises/``) and the solutions (``solutions/``) are each graded once, the way
+``microgradrnn grade`` grades (a judge process per module, the code in a sandboxed runner);
+then each module is checked on its own. Modules join as soon as their exercise file, solution
+file and test file all exist and the test file is in the judge/runner shape (its tests take
+the ``learner`` fixture).
 """
 
 from __future__ import annotations
@@ -16,6 +18,15 @@ from microgradrnn.grading.runner import CourseResult, ModuleResult, run_course
 
 MANIFEST = load_manifest()
 REPO = MANIFEST.root.parents[1]
+
+
+def _judges_through_the_runner(path) -> bool:  # noqa: ANN001
+    """Whether a test file is in the two-process shape: its tests take the ``learner`` fixture."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tests = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test")]
+    return any(any(a.arg == "learner" for a in n.args.args) for n in tests)
+
+
 READY = [
     m
     for m in MANIFEST
@@ -23,6 +34,7 @@ READY = [
     and (REPO / "exercises" / m.filename).is_file()
     and (REPO / "solutions" / m.filename).is_file()
     and MANIFEST.test_path(m).is_file()
+    and _judges_through_the_runner(MANIFEST.test_path(m))
 ]
 IDS = [m.name for m in READY]
 

@@ -1,7 +1,0 @@
-def bad():
-    while True:
-        pass
-
-
-def add(a, b):
-    return a + b
