@@ -1,21 +1,20 @@
 """Module 4 · The RNN cell (순환 신경망 셀): one set of weights, applied at every time step.
 
-In the notes' symbols, with hidden state a<t>, input x<t> and output y<t>:
+The cell's two equations are on the page (docs/modules/04-rnn-cell.md), in the notes'
+symbols: the hidden state a<t> comes from a<t-1> and the input x<t> through tanh, and the
+output y<t> is a softmax of the hidden state.
 
-    a<t> = tanh(W_aa a<t-1> + W_ax x<t> + b_a)
-    y<t> = softmax(W_ya a<t> + b_y)
-
-The notes write column vectors. Here a batch of B sequences is processed at once, so every
-vector is a row of a matrix, and ``W_ax x<t>`` becomes ``x @ W_ax.T`` (the same numbers,
-B of them side by side). The weight shapes are the notes' (and PyTorch's ``weight_ih`` /
-``weight_hh``):
+The notes write one sequence as column vectors. Here a batch of B sequences is processed at
+once, and every vector is a *row*: x is (B, I), a is (B, H), y is (B, O). The weights keep
+the notes' shapes (out, in), as PyTorch's ``weight_ih`` / ``weight_hh`` do:
 
     W_ax (H, I)   W_aa (H, H)   b_a (H,)   W_ya (O, H)   b_y (O,)
 
-with I the input size, H the hidden size, O the output size.
+with I the input size, H the hidden size, O the output size. Working out how a matrix of
+shape (out, in) acts on a batch of rows is part of exercise 4.1.
 
-You get the Tensor engine: ``@``, ``+``, ``.T``, ``.tanh()``, ``.softmax(axis)`` and
-``stack`` all back-propagate, so writing the forward pass with them gives the gradients.
+You get the Tensor engine: its arithmetic, matrix product, transpose, ``tanh``, ``softmax``
+and ``stack`` all back-propagate, so a forward pass written with them gives the gradients.
 
 * Exercise 4.1 ``rnn_cell_step``: one time step.
 * Exercise 4.2 ``rnn_forward``: unroll the cell over T steps.
@@ -32,14 +31,12 @@ def rnn_cell_step(
 ) -> tuple[Tensor, Tensor]:
     """Exercise 4.1 (6 points): one step of the RNN cell.
 
-    Compute, for a batch of B rows,
+    Compute the new hidden state a<t> from the previous state and the input, and the
+    output y<t> from the new state, for every row of the batch: the page's two equations
+    with a softmax as the output activation. The softmax runs over the O outputs of each
+    row, so every row of ``y_hat`` is a probability distribution (it sums to 1).
 
-        a_next = tanh(a_prev @ W_aa.T + x @ W_ax.T + b_a)      # a<t>,  shape (B, H)
-        y_hat  = softmax(a_next @ W_ya.T + b_y)               # y<t>,  shape (B, O)
-
-    where the softmax runs over the last axis, so each row of ``y_hat`` is a probability
-    distribution over the O outputs (it sums to 1). Use Tensor operations only, so that
-    gradients flow back to every argument.
+    Use Tensor operations only, so that gradients flow back to every argument.
 
     Args:
         x: the input x<t>, shape (B, I).
@@ -65,13 +62,13 @@ def rnn_forward(
 ) -> tuple[Tensor, Tensor]:
     """Exercise 4.2 (6 points): unroll the cell over all T time steps.
 
-    Start from ``a0`` and apply your ``rnn_cell_step`` to ``xs[0]``, ``xs[1]``, ...,
-    ``xs[T-1]`` in turn, each time feeding the new hidden state into the next step. Every
+    Start from ``a0`` and read ``xs[0]``, ``xs[1]``, ..., ``xs[T-1]`` in turn with your
+    ``rnn_cell_step``, each step starting from the state the previous one produced. Every
     step uses the same five weights: that is what makes the network recurrent.
 
-    Collect the hidden state and the output of every step and join each list along a
-    new first axis with ``stack``, so that ``a[t]`` is a<t+1> (the state after reading
-    ``xs[t]``) and ``y[t]`` its output.
+    Return the hidden state and the output of every step, each joined along a new first
+    (time) axis: ``a[t]`` is the state after reading ``xs[t]`` (a<t+1> in the notes'
+    counting, a<0> being ``a0``) and ``y[t]`` its output.
 
     Args:
         xs: the input sequence, shape (T, B, I).
@@ -95,9 +92,7 @@ def count_parameters(input_size: int, hidden_size: int, output_size: int) -> int
     """Exercise 4.3 (3 points): the number of trainable numbers in the RNN of this module.
 
     Count every entry of the five parameters W_aa, W_ax, b_a, W_ya and b_y for the given
-    sizes I, H and O. Note what is *not* an argument: the length of the sequence. The
-    same weights serve every time step, so a model reading 5 words and one reading 5,000
-    words have the same size.
+    sizes I, H and O. Note what is *not* an argument: the length of the sequence.
 
     Args:
         input_size: I, the size of each input vector x<t>.
