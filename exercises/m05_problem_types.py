@@ -112,9 +112,9 @@ def encode(w: RNNWeights, xs: Tensor, lengths: list[int]) -> Tensor:
     is really only ``xs[:lengths[b], b]``. Its vector must be the hidden state after its
     own last real step (step ``lengths[b] - 1``), untouched by the padding after it.
 
-    Run the cell from a zero state over all T steps, keep every hidden state, and pick for
-    each sequence b the state at step ``lengths[b] - 1`` (integer-array indexing of a
-    stacked (T, B, H) Tensor does it in one go and back-propagates).
+    Run the cell from a zero state over all T steps and return, for each sequence b, its
+    state after step ``lengths[b] - 1``, as one Tensor that back-propagates into the
+    weights (and into nothing of the padding).
 
     Args:
         w: the weights.
@@ -131,17 +131,15 @@ def encode(w: RNNWeights, xs: Tensor, lengths: list[int]) -> Tensor:
 def generate(w: RNNWeights, start: int, steps: int, seed: int | None = None) -> list[int]:
     """Exercise 5.4 (7 points): one input, many outputs, each fed back as the next input.
 
-    The inputs and the outputs are the same V tokens (so I = O = V). Start from the
-    one-hot vector of token ``start`` (shape (1, V)) and a zero state (``w.zeros(1)``). At
-    each of ``steps`` steps:
+    The inputs and the outputs are the same V tokens (so I = O = V). Start from token
+    ``start`` and a zero state (``w.zeros(1)``). At each of ``steps`` steps, run one step of
+    the cell and the output layer, choose the next token, record it, and feed that token
+    back in as the next input. A token goes in as its one-hot row, shape (1, V).
 
-    1. a = w.step(x, a); logits = w.head(a), shape (1, V);
-    2. choose a token: with ``seed=None`` the most likely one (``argmax``); otherwise draw
-       it from softmax(logits) with one ``np.random.default_rng(seed)`` made once before
-       the loop (``rng.choice(V, p=probabilities)``);
-    3. append it and make its one-hot vector the next input x.
-
-    Nothing is trained here, so run it inside ``with no_grad():``.
+    Choosing: with ``seed=None`` take the most likely token (greedy decoding); with an
+    int seed draw it from the softmax of the logits, using one
+    ``np.random.default_rng(seed)`` for the whole sequence, so the same seed gives the
+    same tokens. Nothing is trained here, so no graph needs to be kept (``no_grad``).
 
     Args:
         w: the weights, with ``W_ax`` of shape (H, V) and ``W_ya`` of shape (V, H).
