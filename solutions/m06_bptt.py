@@ -59,19 +59,15 @@ def bptt(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Exercise 6.2 (10 points): back-propagation through time for a tanh RNN, by hand.
 
-    ``das[t-1]`` is the gradient the loss sends *directly* into a<t> (for example from an
-    output layer at step t). a<t> also feeds a<t+1>, so the full gradient of a<t> is
+    The loss is L = sum over t = 1..T of <a<t>, das[t-1]>: ``das[t-1]`` is the gradient
+    the loss sends *directly* into a<t> (for example from an output layer at step t). But
+    a<t> also feeds a<t+1>, so the gradient that reaches it is more than ``das[t-1]``: the
+    page's recurrence for delta<t> says how much more. Compute the gradients of L with
+    respect to the three shared weights (each the sum of its shares over the steps) and
+    with respect to a<0>.
 
-        da<t> = das[t-1] + (gradient coming back from step t+1)
-
-    1. Forward: compute and keep a<1>, ..., a<T> (you need them on the way back).
-    2. Backward, for t = T down to 1, with z<t> the pre-activation of step t:
-       dz<t> = da<t> * (1 - a<t>^2)       (tanh' written with its output)
-       add step t's share to dW_ax, dW_aa and db_a (the weights are shared: shares add up),
-       send dz<t> back to a<t-1>.
-    3. What reaches a<0> at the end is ``da0``.
-
-    numpy only: no Tensor, no autograd.
+    The forward pass's states are needed on the way back, so keep them. numpy only: no
+    Tensor, no autograd (the tests compare your numbers with the library's autograd).
 
     Args:
         xs: inputs, shape (T, B, I).
@@ -111,19 +107,19 @@ def truncated_bptt(
 
     A long sequence makes one huge graph. Truncated BPTT cuts it into chunks of k steps
     (the last chunk may be shorter): the hidden state is carried from one chunk to the next,
-    so the forward pass is exactly the untruncated one, but it is cut from the graph
-    (``a.detach()``) at the start of every chunk after the first, so each backward pass
-    goes back at most k steps.
+    so the forward pass is exactly the untruncated one, but it is cut from the graph at the
+    start of every chunk after the first (same numbers, no parents), so each backward pass
+    goes back at most k steps and never reaches an earlier chunk.
 
     For each chunk, starting at step ``start`` (0, k, 2k, ...):
 
-    1. from the carried state (detached, except for the first chunk, which starts from
-       ``a0``), run the cell on ``xs[start]``, ``xs[start + 1]``, ... collecting the new
-       hidden states in a list;
-    2. ``loss = loss_fn(states, start)``, a one-element Tensor; call ``loss.backward()``
+    1. from the carried state (cut, except for the first chunk, which starts from ``a0``
+       itself, so that its gradient reaches ``a0``), run the cell of this module on the
+       chunk's inputs, collecting the new hidden states in a list;
+    2. ``loss = loss_fn(states, start)``, a one-element Tensor, and back-propagate it
        (gradients add up in the weights' ``.grad`` over the chunks, as they would before
        an optimizer step);
-    3. carry the last state to the next chunk.
+    3. carry the chunk's last state on to the next chunk.
 
     Args:
         xs: inputs, Tensor of shape (T, B, I) (it may require grad).
