@@ -5,8 +5,8 @@ When that product shrinks, the gradient reaching early steps vanishes; when it g
 it explodes and the loss turns into inf or NaN. You will measure the gradient at every
 time step, clip gradients two ways, and provoke both failures on purpose.
 
-Fill in each function marked 'write your code here', then run
-``microgradrnn check m07_vanishing_exploding`` to grade this file.
+Fill in each function marked 'write your code here' in ``exercises/``, then run
+``microgradrnn check m07_vanishing_exploding`` to grade it.
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ def grad_norm_per_step(
 ) -> np.ndarray:
     """Exercise 7.1 (5 points): the norm of dL/dh_t at every time step of a tanh RNN.
 
-    The RNN is ``h_t = tanh(x_t @ weight_ih.T + h_{t-1} @ weight_hh.T + bias)`` for
-    t = 0..T-1, starting from ``h0`` (zeros when None). The loss is the sum of every
-    number of the last hidden state, ``L = h_{T-1}.sum()``.
+    The RNN is the tanh cell of module 4 in PyTorch's names: for each sequence of the
+    batch, h_t = tanh(W_ih x_t + W_hh h_{t-1} + b) for t = 0..T-1, starting from ``h0``
+    (zeros when None), with the weights stored (out, in) as in module 4. The loss is the
+    sum of every number of the last hidden state, L = sum of h_{T-1}.
 
-    Use autograd: build the graph with ``Tensor`` (the weights need ``requires_grad=True``
-    so that the hidden states join the graph), keep every ``h_t``, call
-    ``L.backward()``, then read ``h_t.grad`` (dL/dh_t, shape (B, H)).
+    Let the library's autograd find dL/dh_t (shape (B, H)) for every t; only the hidden
+    states that are part of the graph receive a gradient.
 
     Args:
         x: inputs, shape (T, B, I).
@@ -67,10 +67,11 @@ def clip_grad_value(grads: list[np.ndarray], clip_value: float) -> list[np.ndarr
 def clip_grad_norm(grads: list[np.ndarray], max_norm: float) -> tuple[list[np.ndarray], float]:
     """Exercise 7.3 (7 points): rescale gradients so that their global norm is at most max_norm.
 
-    The global norm is the Euclidean norm of all numbers of all arrays together,
-    ``total_norm = sqrt(sum over arrays of sum(g ** 2))``. When ``total_norm > max_norm``
-    every array is multiplied by the same factor ``max_norm / total_norm`` (so the
-    direction of the whole gradient is kept); otherwise the arrays are returned unchanged.
+    The global norm is the Euclidean norm of all numbers of all arrays taken together, as
+    if they were one long vector. When it is above ``max_norm``, every array is scaled by
+    one and the same factor, so that the global norm becomes ``max_norm`` and the direction
+    of the whole gradient is kept; otherwise the arrays come back with their values as
+    they were.
 
     Args:
         grads: gradients, numpy arrays of any shapes.
