@@ -1,12 +1,15 @@
 """Module 9: GRU (게이트 순환 유닛).
 
-The gated recurrent unit is a lighter LSTM: no separate cell state, two gates instead
-of three. The reset gate r decides how much of the old state goes into the candidate,
-the update gate z mixes the old state and the candidate. Two variants are published:
-PyTorch (and cuDNN) apply r after the recurrent product, the original GRU (Cho et al.
-2014) before it. They give different numbers from the same weights.
+The gated recurrent unit is a lighter LSTM: no separate cell state, and two gates where
+the LSTM has three. The reset gate r decides how much of the old state goes into the
+candidate state n; the update gate z mixes the old state and the candidate. The weights
+stack three blocks of rows, r, z and n: the two gates and the candidate. Two variants
+are published: PyTorch (and cuDNN) apply r after the recurrent product, the original GRU
+(Cho et al. 2014) before it. They give different numbers from the same weights.
 
-Run ``microgradrnn check m09_gru`` to grade this file.
+The equations are on the page (docs/modules/09-gru.md). Fill in each function marked
+'write your code here' in ``exercises/``, then run ``microgradrnn check m09_gru`` to
+grade it.
 """
 
 from __future__ import annotations
@@ -24,17 +27,14 @@ def gru_step(
 ) -> Tensor:
     """Exercise 9.1 (7 points): one GRU step in PyTorch's form.
 
-    With H the hidden size and the rows of the weights stacked as gates r, z, n
-    (rows 0..H-1 are r, H..2H-1 are z, 2H..3H-1 are n)::
+    Compute the reset gate r, the update gate z, the candidate n and the new hidden
+    state h' of the page's equations (PyTorch's form), for every row of the batch.
 
-        r  = sigmoid(x W_ir^T + b_ir + h W_hr^T + b_hr)          reset gate
-        z  = sigmoid(x W_iz^T + b_iz + h W_hz^T + b_hz)          update gate
-        n  = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn))       candidate
-        h' = (1 - z) * n + z * h                                 hidden state
-
-    Note where the reset gate goes: it multiplies the whole recurrent term
-    ``h W_hn^T + b_hn``, bias included. Use Tensor ops only so gradients reach every
-    argument.
+    Conventions: the rows of every weight and bias are stacked in three blocks of H, in
+    the order r, z, n (rows 0..H-1 are r, H..2H-1 are z, 2H..3H-1 are n), and each block
+    of rows acts on a batch of row vectors as in module 4. In this form the reset gate
+    multiplies the candidate's whole recurrent term, its hidden bias included. z = 1 keeps
+    the old state. Use Tensor ops only so gradients reach every argument.
 
     Args:
         x: input, shape (B, I).
@@ -45,6 +45,7 @@ def gru_step(
     Returns:
         h', a Tensor of shape (B, H).
     """
+    # ---- solution ----
     H = h.shape[-1]
     a = x @ weight_ih.T + bias_ih
     b = h @ weight_hh.T + bias_hh
@@ -52,6 +53,7 @@ def gru_step(
     z = (a[:, H : 2 * H] + b[:, H : 2 * H]).sigmoid()
     n = (a[:, 2 * H :] + r * b[:, 2 * H :]).tanh()
     return (1 - z) * n + z * h
+    # ---- end of solution ----
 
 
 def gru_step_original(
@@ -64,17 +66,15 @@ def gru_step_original(
 ) -> Tensor:
     """Exercise 9.2 (4 points): one step of the original GRU (Cho et al., 2014).
 
-    The same as ``gru_step`` except for the candidate, where the reset gate multiplies
-    the previous state *before* the recurrent product::
-
-        n  = tanh(x W_in^T + b_in + (r * h) W_hn^T + b_hn)
-
-    (r and z, the weights, their layout r, z, n, and h' = (1 - z) * n + z * h are
-    unchanged.) Shapes as in ``gru_step``.
+    The same as ``gru_step`` except for the candidate n: here the reset gate acts on the
+    previous state *before* the recurrent product (the page's second form of n). The two
+    gates, the layout r, z, n of the weights and the last line, h' from z, n and h, are
+    unchanged. Shapes as in ``gru_step``.
 
     Returns:
         h', a Tensor of shape (B, H).
     """
+    # ---- solution ----
     H = h.shape[-1]
     a = x @ weight_ih.T + bias_ih
     b = h @ weight_hh[: 2 * H].T + bias_hh[: 2 * H]
@@ -82,15 +82,19 @@ def gru_step_original(
     z = (a[:, H : 2 * H] + b[:, H : 2 * H]).sigmoid()
     n = (a[:, 2 * H :] + (r * h) @ weight_hh[2 * H :].T + bias_hh[2 * H :]).tanh()
     return (1 - z) * n + z * h
+    # ---- end of solution ----
 
 
 def gru_param_count(input_size: int, hidden_size: int) -> int:
-    """Exercise 9.3 (3 points): the number of parameters of one GRU cell.
+    """Exercise 9.3 (3 points): the number of parameters of one GRU cell, PyTorch's layout.
 
-    PyTorch's GRU cell has three gates (r, z, n), each with a (H, I) input weight, a
-    (H, H) recurrent weight and two bias vectors of H numbers.
+    The cell holds ``weight_ih``, ``weight_hh``, ``bias_ih`` and ``bias_hh``, with the
+    shapes given in ``gru_step``: three blocks of rows, for the two gates r and z and the
+    candidate n. Count every number of the four.
 
     Returns:
         The total number of parameters, an int (compare it with the LSTM's of module 8).
     """
+    # ---- solution ----
     return 3 * (hidden_size * input_size + hidden_size * hidden_size + 2 * hidden_size)
+    # ---- end of solution ----
