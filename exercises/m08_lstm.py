@@ -3,11 +3,12 @@
 An LSTM carries two states from step to step: the cell state c (long-term memory)
 and the hidden state h (short-term memory, also the output). Gates are sigmoids
 between 0 and 1 that multiply what flows through them: a forget gate of 0.2 keeps
-20 % of the old cell state. PyTorch stacks the four gates in one weight matrix in
-the order i (input), f (forget), g (cell candidate), o (output).
+20 % of the old cell state. PyTorch stacks the three gates and the cell candidate
+in one weight matrix, in the order i (input), f (forget), g (cell candidate), o (output).
 
-Fill in each function marked 'write your code here', then run
-``microgradrnn check m08_lstm`` to grade this file.
+The equations are on the page (docs/modules/08-lstm.md). Fill in each function marked
+'write your code here' in ``exercises/``, then run ``microgradrnn check m08_lstm`` to
+grade it.
 """
 
 from __future__ import annotations
@@ -30,18 +31,16 @@ def lstm_step(
 ) -> tuple[Tensor, Tensor]:
     """Exercise 8.1 (8 points): one LSTM step, PyTorch's equations and gate order.
 
-    With H the hidden size and the rows of the weights stacked as gates i, f, g, o
-    (rows 0..H-1 are i, H..2H-1 are f, 2H..3H-1 are g, 3H..4H-1 are o)::
+    Compute the three gates (i, f, o), the cell candidate g, the new cell state c' and
+    the new hidden state h' of the page's equations (PyTorch's form), for every row of
+    the batch.
 
-        i  = sigmoid(x W_ii^T + b_ii + h W_hi^T + b_hi)    input gate
-        f  = sigmoid(x W_if^T + b_if + h W_hf^T + b_hf)    forget gate
-        g  = tanh(x W_ig^T + b_ig + h W_hg^T + b_hg)       cell candidate
-        o  = sigmoid(x W_io^T + b_io + h W_ho^T + b_ho)    output gate
-        c' = f * c + i * g                                 cell state (long-term memory)
-        h' = o * tanh(c')                                  hidden state (short-term memory)
-
-    Use Tensor ops only (``@``, ``+``, ``*``, ``.T``, slicing, ``.sigmoid()``,
-    ``.tanh()``) so gradients reach every argument.
+    Conventions: the rows of every weight and bias are stacked in four blocks of H, in
+    PyTorch's gate order i, f, g, o (rows 0..H-1 are the input gate i, H..2H-1 the forget
+    gate f, 2H..3H-1 the cell candidate g, 3H..4H-1 the output gate o), and each block of
+    rows acts on a batch of row vectors as in module 4. The three gates squash with a
+    sigmoid and the candidate with tanh. Use Tensor ops only (``@``, ``+``, ``*``, ``.T``,
+    slicing, ``.sigmoid()``, ``.tanh()``) so gradients reach every argument.
 
     Args:
         x: input, shape (B, I).
@@ -101,12 +100,13 @@ def lstm_param_count(
 ) -> int:
     """Exercise 8.4 (4 points): the number of parameters of PyTorch's ``LSTM``.
 
-    One cell with input size I and hidden size H has 4 gates, each with a (H, I)
-    input weight, a (H, H) recurrent weight and two bias vectors of H:
-    4 (H*I + H*H + 2H) numbers. Layer 0 reads the input (I features); every later layer
-    reads the output of the layer below, which has H features, or 2H when the layer is
-    bidirectional (forward and reverse outputs side by side). A bidirectional layer has
-    two cells (one per direction) with their own weights.
+    Count what the library's (and PyTorch's) ``LSTM`` learns: every layer's cells hold
+    ``weight_ih``, ``weight_hh``, ``bias_ih`` and ``bias_hh``, shaped as in ``lstm_step``
+    (two biases per cell, as PyTorch has; Keras has one). Layer 0 reads the input
+    (I features); every later layer reads the output of the layer below, which has H
+    features, or 2H when the layers are bidirectional (forward and reverse outputs side
+    by side). A bidirectional layer has two cells (one per direction) with their own
+    weights.
 
     Returns:
         The total number of parameters, an int.
