@@ -180,8 +180,9 @@ def test_attention_mask_gives_padding_zero_weight(learner):
     c, w = _attend(learner, q, k, v, one)
     _close(w, one.astype(float), "weights with one real step per row")
     _close(c, v[[0, 1], [2, 0]], "context with one real step per row (its value)")
-    q, k, v = _attention_inputs(14, B=2, T=5, H=4, scale=60.0)  # scores in the thousands
+    k = k.copy()
+    k[0, 3] = 100.0 * q[0]  # a padded key that would win by thousands if it were only pushed down a little
     c, w = _attend(learner, q, k, v, mask)
     expected_c, expected_w = _attention_numpy(q, k, v, mask)
-    _close(w, expected_w, "weights with the mask for scores in the thousands (a finite 'minus infinity'?)")
+    _close(w, expected_w, "weights when a padded key scores highest (a finite 'minus infinity'?)")
     _close(c, expected_c, "context with the mask for large scores")
