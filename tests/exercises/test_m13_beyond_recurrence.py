@@ -181,7 +181,7 @@ def test_attention_mask_gives_padding_zero_weight(learner):
     _close(w, one.astype(float), "weights with one real step per row")
     _close(c, v[[0, 1], [2, 0]], "context with one real step per row (its value)")
     k = k.copy()
-    k[0, 3] = 100.0 * q[0]  # a padded key that would win by thousands if it were only pushed down a little
+    k[0, 3] = 1e3 * q[0]  # a padded key that would win by thousands if it were only pushed down a little
     c, w = _attend(learner, q, k, v, mask)
     expected_c, expected_w = _attention_numpy(q, k, v, mask)
     _close(w, expected_w, "weights when a padded key scores highest (a finite 'minus infinity'?)")
