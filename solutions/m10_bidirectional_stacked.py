@@ -4,7 +4,8 @@ Words depend on what comes before and after them, so a bidirectional RNN reads t
 sequence both ways and puts the two hidden states side by side. Stacking layers
 (each layer reading the whole output sequence of the one below: Keras'
 ``return_sequences=True``) adds capacity. Recurrent dropout fights over-fitting with
-one dropout mask per sequence, the same at every time step.
+one dropout mask per sequence, the same at every time step, on the state's way into
+the recurrent product.
 
 In this module a *cell* is any callable ``cell(x_t, h) -> h_next`` taking an input of
 shape (B, I) and a state of shape (B, H) (or ``None`` for zeros), with an attribute
@@ -20,7 +21,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from microgradrnn import Tensor, concat, stack
+from microgradrnn import Tensor, concat, nn, stack
 
 Cell = Callable[[Tensor, Tensor | None], Tensor]
 
@@ -37,9 +38,10 @@ def bidirectional(forward_cell: Cell, backward_cell: Cell, x: Tensor) -> tuple[T
 
     Returns:
         ``(output, h_n)``, as PyTorch's bidirectional layers:
-        ``output`` of shape (T, B, 2H), ``output[t] = concat([hf[t], hb[t]], axis=-1)``;
-        ``h_n`` of shape (2, B, H), the final state of each direction:
-        ``h_n[0] = hf[T-1]`` and ``h_n[1] = hb[0]`` (the backward cell finishes at t = 0).
+        ``output`` of shape (T, B, 2H): at every t, hf[t] then hb[t] side by side on
+        the feature axis (forward in ``[..., :H]``, backward in ``[..., H:]``);
+        ``h_n`` of shape (2, B, H), the final state of each direction: the forward
+        one after x[T-1], then the backward one, which finishes at t = 0.
         Both built with Tensor ops (``concat``, ``stack``) so gradients flow.
     """
     T = x.shape[0]
@@ -103,28 +105,49 @@ def recurrent_dropout_mask(shape: tuple[int, ...], p: float, seed: int) -> np.nd
 
 
 def run_with_recurrent_dropout(
-    cell: Cell, x: Tensor, p: float, seed: int, training: bool = True
+    cell: nn.GRUCell, x: Tensor, p: float, seed: int, training: bool = True
 ) -> tuple[Tensor, np.ndarray]:
-    """Exercise 10.4 (4 points): recurrent dropout with one mask for the whole sequence.
+    """Exercise 10.4 (5 points): a GRU over a sequence with recurrent dropout, one mask per sequence.
 
-    Draw one mask ``recurrent_dropout_mask((B, cell.hidden_size), p, seed)`` (all ones
-    when ``training`` is False), start from a zero state h of shape (B, H), and at every
-    step call ``h = cell(x[t], h * mask)``: the mask drops units of the state on its way
-    into the recurrent step, the *same* units at every step (Gal & Ghahramani 2016;
-    Keras' ``recurrent_dropout``). The input x[t] is passed unchanged.
+    Recurrent (variational) dropout, as the library's ``nn.GRU(..., recurrent_dropout=p)``
+    and Keras' ``recurrent_dropout`` do it (Gal & Ghahramani 2016):
+
+    - one mask for the whole sequence, ``recurrent_dropout_mask((B, H), p, seed)`` of
+      exercise 10.3, drawn once (a mask of ones when ``training`` is False);
+    - at every step the mask multiplies h only where h enters the recurrent product
+      (``h W_hh^T + b_hh``, all three gates), so the *same* units are dropped at every step;
+    - the state the update gate carries over (the ``z * h`` term) is the unmasked h,
+      and the input x[t] is not masked either.
+
+    For a plain RNN this is the same as calling the cell on ``h * mask``; for a GRU it is
+    not, which is why this function runs the GRU equations itself (PyTorch's form of
+    module 9, gates stacked r, z, n) with ``cell``'s parameters, from a zero state.
 
     Args:
+        cell: a ``nn.GRUCell`` (PyTorch variant): ``weight_ih`` (3H, I), ``weight_hh``
+            (3H, H), ``bias_ih`` and ``bias_hh`` (3H,), ``hidden_size`` H.
         x: shape (T, B, I).
+        p: drop probability, as in exercise 10.3.
+        seed: the mask's seed.
+        training: False runs the GRU without dropout.
 
     Returns:
-        ``(outputs, mask)``: the states after every step, a Tensor of shape (T, B, H),
-        and the mask used, a numpy array of shape (B, H).
+        ``(outputs, mask)``: the hidden state after every step, a Tensor of shape
+        (T, B, H) built from Tensor ops (gradients reach the cell's parameters and x),
+        and the mask used, a float64 numpy array of shape (B, H).
     """
-    B, H = x.shape[1], cell.hidden_size
+    H = cell.hidden_size
+    T, B = x.shape[0], x.shape[1]
     mask = recurrent_dropout_mask((B, H), p, seed) if training else np.ones((B, H))
+    keep = Tensor(mask)
     h = Tensor(np.zeros((B, H)))
     outputs = []
-    for t in range(x.shape[0]):
-        h = cell(x[t], h * Tensor(mask))
+    for t in range(T):
+        a = x[t] @ cell.weight_ih.T + cell.bias_ih
+        b = (h * keep) @ cell.weight_hh.T + cell.bias_hh
+        r = (a[:, :H] + b[:, :H]).sigmoid()
+        z = (a[:, H : 2 * H] + b[:, H : 2 * H]).sigmoid()
+        n = (a[:, 2 * H :] + r * b[:, 2 * H :]).tanh()
+        h = (1 - z) * n + z * h
         outputs.append(h)
     return stack(outputs, axis=0), mask

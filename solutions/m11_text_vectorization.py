@@ -24,9 +24,9 @@ def tokenize(text: str, level: str = "word") -> list[str]:
 
     - ``level="char"``: every character is a token, exactly as written (spaces, case and
       punctuation kept): ``"Hi!"`` -> ``["H", "i", "!"]``.
-    - ``level="word"``: lowercase the text, then the tokens are the maximal runs of word
-      characters (regex ``\\w``: letters, digits, underscore) and apostrophes, i.e.
-      ``re.findall(r"[\\w']+", text.lower())``; everything else separates words:
+    - ``level="word"``: lowercase the text; a word is a maximal run of word characters
+      (the regex class ``\\w``: letters of any script, digits, underscore) and
+      apostrophes, and everything else only separates words:
       ``"I love eating, don't you?"`` -> ``["i", "love", "eating", "don't", "you"]``.
     - any other level raises ``ValueError`` naming the level.
 
@@ -48,7 +48,9 @@ def build_vocab(tokens: list[str], min_freq: int = 1, max_size: int | None = Non
       tokens with the same count are in alphabetical order (Python's string order,
       ``sorted``). Indices are 2, 3, 4, ... with no gaps.
     - ``max_size``, when given, caps the total size *including* the two special tokens:
-      only the first ``max_size - 2`` tokens of that order are kept.
+      only the first ``max_size - 2`` tokens of that order are kept (the order decides
+      which of several tokens with the same count make the cut). The two special tokens
+      are always there, so a ``max_size`` of 2 or less keeps only them.
 
     Example: ``["b", "a", "c", "a", "b", "d", "a"]`` -> ``{"<pad>": 0, "<unk>": 1,
     "a": 2, "b": 3, "c": 4, "d": 5}`` (a three times, b twice, then c and d by name).
@@ -107,9 +109,11 @@ def hash_tokens(tokens: list[str], num_buckets: int) -> tuple[list[int], int]:
     ``hash()``: ``hash`` of a string changes from one Python process to the next
     (it is salted), so the buckets would not be reproducible.
 
-    The collision count is the number of distinct tokens that did not get a bucket of
-    their own: ``(number of distinct tokens) - (number of distinct buckets they use)``.
-    A token repeated in the text is not a collision.
+    The collision count counts *tokens*, not pairs: it is the number of distinct tokens
+    minus the number of distinct buckets they fill. A bucket holding k >= 1 distinct
+    tokens adds k - 1 (the first of them is not a collision, every further one is): a
+    bucket of three distinct tokens adds 2, not the 3 pairs among them. Only distinct
+    tokens count: a token repeated in the text never collides with itself.
 
     Returns:
         ``(buckets, collisions)``: one bucket per token, in order, and the count.

@@ -75,11 +75,11 @@ class Forecaster(nn.Module):
 def char_lm_loss(model: CharLM, ids: np.ndarray) -> Tensor:
     """Exercise 12.1 (4 points): the next-character loss of a language model.
 
-    Every character predicts the one after it: the inputs are ``ids[:, :-1]`` and the
-    targets ``ids[:, 1:]``. Run ``model`` on the inputs (from a zero state), and return
-    the cross-entropy of its logits against the targets, averaged over every one of
-    the B * T predictions (``microgradrnn.functional.cross_entropy`` takes (N, C) logits
-    and (N,) targets: reshape).
+    Every character predicts the one after it: the inputs are each row without its last
+    character, the targets each row without its first. Run ``model`` on the inputs (from
+    a zero state) and return the cross-entropy of its logits against the targets,
+    averaged over every one of the B * T predictions
+    (``microgradrnn.functional.cross_entropy`` takes (N, C) logits and (N,) targets).
 
     Args:
         model: a ``CharLM`` (any model called as ``model(ids) -> (logits (B, T, V), state)``).
@@ -145,13 +145,15 @@ def sample(
 ) -> str:
     """Exercise 12.4 (5 points): generate text one character at a time (one-to-many).
 
-    ``vocab[i]`` is the character of index i. Feed the indices of ``start`` (at least one
-    character) to the model as a batch of one, ``model(ids of shape (1, len(start)))``,
-    and keep its state. Then ``length`` times: take the logits of the last step,
-    ``p = temperature_probs(logits, temperature)``, draw the next index with
-    ``rng.choice(len(vocab), p=p)`` (``rng = np.random.default_rng(seed)``, made once),
-    append its character, and feed that index alone, ``model(np.array([[index]]), state)``.
-    Run under ``no_grad()``: no gradients are needed.
+    ``vocab[i]`` is the character of index i. The model reads the whole prompt ``start``
+    (at least one character) once, as a batch of one, ids of shape (1, len(start)), and
+    its state is kept. Then ``length`` times: the logits of the last step read, (V,),
+    give ``p = temperature_probs(logits, temperature)``; the next index is drawn with
+    ``rng.choice(len(vocab), p=p)``, one draw per character from one
+    ``rng = np.random.default_rng(seed)`` made at the start (so a seed fixes the text,
+    also at temperature 0); its character is appended, and the model reads that index
+    alone, ids of shape (1, 1), continuing from the kept state.
+    No gradients are needed (``no_grad()``).
 
     Returns:
         ``start`` followed by the ``length`` generated characters.

@@ -21,11 +21,12 @@ from microgradrnn import Tensor
 def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """Exercise 13.1 (6 points): a 1D convolution over time, valid padding, stride 1.
 
-    As in PyTorch's ``Conv1d`` the kernel is not flipped (a cross-correlation)::
-
-        out[b, t, o] = bias[o] + sum over c, k of weight[o, c, k] * x[b, t + k, c]
-
-    for t = 0 .. T-K (no padding: the output is K-1 steps shorter than the input).
+    Output channel o at step t is bias[o] plus the weighted sum of the window of K input
+    steps that starts at step t, over every input channel; ``weight[o, c, k]`` weighs
+    channel c of the k-th step of the window. As in PyTorch's ``Conv1d`` the kernel is
+    not flipped (a cross-correlation: ``weight[o, :, 0]`` meets the window's first step).
+    No padding: only windows that fit inside the sequence, so the output is K - 1 steps
+    shorter than the input.
 
     Args:
         x: shape (B, T, C_in), batch first with channels last (the layout of the RNN
@@ -56,12 +57,10 @@ def attention(
 ) -> tuple[Tensor, Tensor]:
     """Exercise 13.2 (7 points): scaled dot-product attention over encoder states.
 
-    A decoder state (the query) scores every encoder state (the keys), the scores become
-    weights by a softmax over time, and the context is the weighted sum of the values::
-
-        scores[b, t]  = sum over h of query[b, h] * keys[b, t, h] / sqrt(H)
-        weights[b, :] = softmax(scores[b, :])              (over the T time steps)
-        context[b, h] = sum over t of weights[b, t] * values[b, t, h]
+    A decoder state (the query) scores every encoder state (the keys): the score of step
+    t is the dot product of the query with key t, divided by sqrt(H). The scores become
+    weights by a softmax over the T time steps of each row, and the context is the sum
+    of the values weighted by them.
 
     With ``mask`` (bool, shape (B, T)), positions where it is False (padding) get a
     weight of exactly 0 and the softmax runs over the others only; every row of the

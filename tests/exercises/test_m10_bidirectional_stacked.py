@@ -1,75 +1,105 @@
-"""Tests of module 10: bidirectional, stacked and regularised RNNs."""
+"""Tests of module 10: bidirectional, stacked and regularised RNNs.
+
+The learner's wrappers take cells, so a probe builds library cells from seeds in the runner
+and the tests build the same cells from the same seeds here; what is right comes from the
+library's own sequence layers (``nn.RNN``, ``nn.GRU``: bidirectional, stacked, with recurrent
+dropout) loaded with those cells' weights.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from microgradrnn import Tensor, nn, numerical_grad, rel_error
+from microgradrnn import Tensor, nn
+from microgradrnn.functional import dropout_mask
+from microgradrnn.grading.learner import as_array
 
-
-@pytest.fixture(scope="module")
-def m(load_exercise):
-    return load_exercise("m10_bidirectional_stacked")
-
-
-def _tensor(result, what: str) -> np.ndarray:
-    assert isinstance(result, Tensor), f"expected {what} as a Tensor, got {type(result).__name__}"
-    return np.asarray(result.data, dtype=np.float64)
+CELLS = {"rnn": nn.RNNCell, "gru": nn.GRUCell}
+LAYERS = {"rnn": nn.RNN, "gru": nn.GRU}
 
 
-def _copy_cell(cell, layer_module, layer: int, direction: int):
-    """Give ``cell`` the weights of one layer and direction of a library sequence layer."""
-    for mine, theirs in zip(
-        (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh),
-        layer_module.cell_parameters(layer, direction),
-    ):
-        mine.data[...] = theirs.data
-    return cell
+def _cell(spec):
+    kind, input_size, hidden_size, seed = spec
+    return CELLS[kind](input_size, hidden_size, seed=seed)
+
+
+def _params(cell) -> tuple:
+    return cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh
+
+
+def _layer(kind: str, specs: list, num_layers: int = 1, bidirectional: bool = False, **kwargs):
+    """A library layer whose (layer, direction) cells carry the weights of the cells of ``specs``,
+    listed layer 0 forward, layer 0 reverse, layer 1 forward, ..."""
+    I, H = specs[0][1], specs[0][2]
+    seed = kwargs.pop("seed", 0)
+    layer = LAYERS[kind](I, H, num_layers=num_layers, bidirectional=bidirectional, seed=seed, **kwargs)
+    D = 2 if bidirectional else 1
+    cells = [_cell(s) for s in specs]
+    for k, cell in enumerate(cells):
+        for mine, theirs in zip(layer.cell_parameters(k // D, k % D), _params(cell)):
+            mine.data[...] = theirs.data
+    return layer, cells
 
 
 def _sequence(seed: int, T: int = 5, B: int = 2, I: int = 3) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal((T, B, I))
 
 
-def _bidir(m, fwd, bwd, x):
-    result = m.bidirectional(fwd, bwd, Tensor(x))
-    assert isinstance(result, tuple) and len(result) == 2, f"expected a tuple (output, h_n), got {result!r}"
-    return _tensor(result[0], "output"), _tensor(result[1], "h_n")
+def _pair(result, what: str) -> tuple[np.ndarray, np.ndarray]:
+    assert isinstance(result, (tuple, list)) and len(result) == 2, f"expected {what}, got {result!r}"[:300]
+    return as_array(result[0], "the first item", "Tensor"), as_array(result[1], "the second item", "Tensor")
 
 
-def _two_cells(seed: int, I: int = 3, H: int = 4):
-    layer = nn.RNN(I, H, bidirectional=True, seed=seed)
-    fwd = _copy_cell(nn.RNNCell(I, H, seed=0), layer, 0, 0)
-    bwd = _copy_cell(nn.RNNCell(I, H, seed=0), layer, 0, 1)
-    return layer, fwd, bwd
+def _close(got: np.ndarray, want: np.ndarray, what: str, atol: float = 1e-12) -> None:
+    assert got.shape == want.shape, f"expected {what} of shape {want.shape}, got {got.shape}"
+    assert np.allclose(got, want, atol=atol), (
+        f"expected {what} {np.round(want.ravel()[:4], 4)}..., got {np.round(got.ravel()[:4], 4)}..."
+    )
+
+
+def _grads_close(answer: dict, x: Tensor, layer, slots: list[tuple[int, int]]) -> None:
+    got_x = as_array(answer["x"], "the gradient of x", "ndarray") if answer["x"] is not None else None
+    assert got_x is not None, "expected a gradient for x, got none (is the graph broken by .data?)"
+    _close(got_x, x.grad, "d(loss)/dx", atol=1e-10)
+    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    for k, ((lay, direction), grads) in enumerate(zip(slots, answer["params"])):
+        for name, got, p in zip(names, grads, layer.cell_parameters(lay, direction)):
+            assert got is not None, f"expected a gradient for {name} of cell {k}, got none"
+            got = as_array(got, f"the gradient of {name}", "ndarray")
+            _close(got, p.grad, f"d(loss)/d({name}) of cell {k}", atol=1e-10)
 
 
 # -- 10.1 bidirectional --------------------------------------------------------------------
 
-
-def test_bidirectional_matches_library_layer(m):
-    layer, fwd, bwd = _two_cells(1)
-    x = _sequence(2)
-    expected_out, expected_h = (t.data for t in layer(Tensor(x)))
-    out, h_n = _bidir(m, fwd, bwd, x)
-    assert out.shape == expected_out.shape, f"expected output of shape {expected_out.shape}, got {out.shape}"
-    assert h_n.shape == expected_h.shape, f"expected h_n of shape {expected_h.shape}, got {h_n.shape}"
-    assert np.allclose(out, expected_out, atol=1e-12), (
-        f"expected output[0, 0] {np.round(expected_out[0, 0], 4)}, got {np.round(out[0, 0], 4)}"
-    )
-    assert np.allclose(h_n, expected_h, atol=1e-12), (
-        f"expected h_n[:, 0] {np.round(expected_h[:, 0], 4)}, got {np.round(h_n[:, 0], 4)}"
-    )
+FWD, BWD = ("rnn", 3, 4, 1), ("rnn", 3, 4, 2)
 
 
-def test_reverse_half_depends_only_on_later_inputs(m):
-    _, fwd, bwd = _two_cells(3)
+def _bidir(learner, x, fwd=FWD, bwd=BWD) -> tuple[np.ndarray, np.ndarray]:
+    return _pair(learner.probe("bidirectional", fwd, bwd, x), "a tuple (output, h_n)")
+
+
+def _library_bidir(x, fwd=FWD, bwd=BWD, kind="rnn") -> tuple[np.ndarray, np.ndarray]:
+    layer, _ = _layer(kind, [fwd, bwd], bidirectional=True)
+    out, h_n = layer(Tensor(x))
+    return out.data, h_n.data
+
+
+def test_bidirectional_matches_library_layer(learner):
+    for kind, x in (("rnn", _sequence(2)), ("gru", _sequence(3, T=4, B=3))):
+        fwd, bwd = (kind, 3, 4, 11), (kind, 3, 4, 12)
+        want_out, want_h = _library_bidir(x, fwd, bwd, kind)
+        out, h_n = _bidir(learner, x, fwd, bwd)
+        _close(out, want_out, f"output of the {kind} pair")
+        _close(h_n, want_h, f"h_n of the {kind} pair")
+
+
+def test_reverse_half_depends_only_on_later_inputs(learner):
     x = _sequence(4, T=6)
-    base, _ = _bidir(m, fwd, bwd, x)
     x2 = x.copy()
     x2[3] += 1.0  # change the input at t = 3 only
-    changed, _ = _bidir(m, fwd, bwd, x2)
+    base, _ = _bidir(learner, x)
+    changed, _ = _bidir(learner, x2)
+    _close(base, _library_bidir(x)[0], "output")
     H = 4
     for t in range(6):
         fwd_moved = not np.allclose(base[t, :, :H], changed[t, :, :H])
@@ -82,198 +112,210 @@ def test_reverse_half_depends_only_on_later_inputs(m):
         )
 
 
-def test_h_n_reverse_is_first_output_step(m):
-    _, fwd, bwd = _two_cells(5)
-    out, h_n = _bidir(m, fwd, bwd, _sequence(6))
+def test_h_n_reverse_is_first_output_step(learner):
+    x = _sequence(6)
+    out, h_n = _bidir(learner, x)
+    want_out, want_h = _library_bidir(x)
     H = 4
-    assert np.allclose(h_n[1], out[0, :, H:]), "expected h_n[1] (reverse) == output[0, :, H:], got a mismatch"
-    assert np.allclose(h_n[0], out[-1, :, :H]), (
-        "expected h_n[0] (forward) == output[-1, :, :H], got a mismatch"
+    _close(out, want_out, "output")
+    assert h_n.shape == (2, 2, H), f"expected h_n of shape (2, 2, {H}), got {h_n.shape}"
+    assert np.allclose(h_n[0], want_out[-1, :, :H]), "expected h_n[0] (forward) == output[-1, :, :H]"
+    assert np.allclose(h_n[1], want_out[0, :, H:]), (
+        "expected h_n[1] (reverse) == output[0, :, H:]: the reverse pass ends at t = 0"
     )
-    assert not np.allclose(h_n[1], out[-1, :, H:]), (
-        "expected h_n[1] != output[-1, :, H:] (the reverse pass ends at t=0)"
-    )
+    _close(h_n, want_h, "h_n")
 
 
-def test_bidirectional_gradients_flow(m):
-    _, fwd, bwd = _two_cells(7, I=2, H=2)
-    x = Tensor(_sequence(8, T=3, B=1, I=2), requires_grad=True)
+def test_bidirectional_gradients_flow(learner):
+    fwd, bwd = ("gru", 2, 2, 7), ("gru", 2, 2, 8)
+    x = _sequence(8, T=3, B=1, I=2)
     g = np.random.default_rng(9).standard_normal((3, 1, 4))
-
-    def loss(x):
-        out, _ = m.bidirectional(fwd, bwd, x)
-        return (out * Tensor(g)).sum()
-
-    loss(x).backward()
-    (num,) = numerical_grad(loss, [x])
-    err = rel_error(x.grad, num)
-    assert err < 1e-6, f"expected d(loss)/dx to match central differences, got relative error {err:.3g}"
+    answer = learner.probe("bidirectional", fwd, bwd, x, g)
+    layer, _ = _layer("gru", [fwd, bwd], bidirectional=True)
+    xt = Tensor(x, requires_grad=True)
+    (layer(xt)[0] * Tensor(g)).sum().backward()
+    _grads_close(answer, xt, layer, [(0, 0), (0, 1)])
 
 
 # -- 10.2 stacked --------------------------------------------------------------------------
 
 
-def _stack_cells(kind: str, seed: int, I: int = 3, H: int = 4):
-    Layer, Cell = (nn.RNN, nn.RNNCell) if kind == "rnn" else (nn.GRU, nn.GRUCell)
-    layer = Layer(I, H, num_layers=2, seed=seed)
-    return layer, [_copy_cell(Cell(I, H, seed=0), layer, 0, 0), _copy_cell(Cell(H, H, seed=0), layer, 1, 0)]
+def _stacked(learner, specs, x, return_sequences=True) -> np.ndarray:
+    return as_array(learner.probe("stacked", specs, x, return_sequences), "the result", "Tensor")
 
 
-def _stacked(m, cells, x, return_sequences=True):
-    return _tensor(m.stacked(cells, Tensor(x), return_sequences=return_sequences), "the result")
-
-
-def test_stack_matches_library_two_layer_rnn(m):
-    layer, cells = _stack_cells("rnn", 10)
+def test_stack_matches_library_two_layer_rnn(learner):
+    specs = [("rnn", 3, 4, 10), ("rnn", 4, 4, 20)]
     x = _sequence(11)
-    expected = layer(Tensor(x))[0].data
-    got = _stacked(m, cells, x)
-    assert got.shape == expected.shape, f"expected shape {expected.shape}, got {got.shape}"
-    assert np.allclose(got, expected, atol=1e-12), (
-        f"expected output[-1, 0] {np.round(expected[-1, 0], 4)}, got {np.round(got[-1, 0], 4)}"
-    )
+    layer, _ = _layer("rnn", specs, num_layers=2)
+    _close(_stacked(learner, specs, x), layer(Tensor(x))[0].data, "the top layer's states")
 
 
-def test_stack_matches_library_two_layer_gru(m):
-    layer, cells = _stack_cells("gru", 12)
+def test_stack_matches_library_two_layer_gru(learner):
+    specs = [("gru", 3, 4, 12), ("gru", 4, 4, 22)]
     x = _sequence(13)
-    expected = layer(Tensor(x))[0].data
-    got = _stacked(m, cells, x)
-    assert got.shape == expected.shape, f"expected shape {expected.shape}, got {got.shape}"
-    assert np.allclose(got, expected, atol=1e-12), (
-        f"expected output[-1, 0] {np.round(expected[-1, 0], 4)}, got {np.round(got[-1, 0], 4)}"
-    )
+    layer, _ = _layer("gru", specs, num_layers=2)
+    _close(_stacked(learner, specs, x), layer(Tensor(x))[0].data, "the top layer's states")
+    g = np.random.default_rng(14).standard_normal((5, 2, 4))
+    answer = learner.probe("stacked", specs, x, True, g)
+    xt = Tensor(x, requires_grad=True)
+    (layer(xt)[0] * Tensor(g)).sum().backward()
+    _grads_close(answer, xt, layer, [(0, 0), (1, 0)])
 
 
-def test_stack_return_last_state(m):
-    layer, cells = _stack_cells("rnn", 14)
+def test_stack_return_last_state(learner):
+    specs = [("rnn", 3, 4, 14), ("rnn", 4, 4, 24)]
     x = _sequence(15)
-    output, h_n = layer(Tensor(x))
-    got = _stacked(m, cells, x, return_sequences=False)
-    assert got.shape == (2, 4), f"expected shape (2, 4) with return_sequences=False, got {got.shape}"
-    assert np.allclose(got, h_n.data[1]), (
-        f"expected the top layer's last state {np.round(h_n.data[1, 0], 4)}, got {got}"
-    )
+    layer, _ = _layer("rnn", specs, num_layers=2)
+    _, h_n = layer(Tensor(x))
+    _close(_stacked(learner, specs, x, return_sequences=False), h_n.data[1],
+           "the top layer's last state (return_sequences=False)")
 
 
-def test_stack_layers_of_different_sizes(m):
-    cells = [nn.RNNCell(3, 6, seed=1), nn.GRUCell(6, 2, seed=2), nn.RNNCell(2, 5, seed=3)]
+def test_stack_layers_of_different_sizes(learner):
+    specs = [("rnn", 3, 6, 1), ("gru", 6, 2, 2), ("rnn", 2, 5, 3)]
     x = _sequence(16, T=4)
-    got = _stacked(m, cells, x)
-    assert got.shape == (4, 2, 5), f"expected shape (4, 2, 5) from the top cell of size 5, got {got.shape}"
-    h = [None, None, None]
+    cells = [_cell(s) for s in specs]
+    h: list = [None, None, None]
+    states = []
     for t in range(4):
         inp = Tensor(x[t])
         for k, cell in enumerate(cells):
             h[k] = inp = cell(inp, h[k])
-    assert np.allclose(got[-1], h[2].data), (
-        f"expected the last top state {np.round(h[2].data[0], 4)}, got {got[-1, 0]}"
-    )
+        states.append(h[2].data)
+    _close(_stacked(learner, specs, x), np.stack(states), "the top cell's states")
 
 
 # -- 10.3 recurrent dropout mask -----------------------------------------------------------
 
 
-def _mask(m, shape, p, seed) -> np.ndarray:
-    got = m.recurrent_dropout_mask(shape, p, seed)
-    assert isinstance(got, np.ndarray), f"expected a numpy array, got {type(got).__name__}"
-    got = np.asarray(got, dtype=np.float64)
+def _mask(learner, shape, p, seed) -> np.ndarray:
+    got = learner.recurrent_dropout_mask(tuple(shape), p, seed)
+    assert isinstance(got, np.ndarray) and got.dtype == np.float64, (
+        f"expected a float64 numpy array, got {getattr(got, 'dtype', type(got).__name__)}"
+    )
+    got = as_array(got, "the mask", "ndarray")
     assert got.shape == tuple(shape), f"expected shape {tuple(shape)}, got {got.shape}"
     return got
 
 
-def test_mask_values_are_zero_or_inverse_keep(m):
-    got = _mask(m, (20, 30), 0.2, 0)
+def _library_mask(shape, p, seed) -> np.ndarray:
+    return dropout_mask(tuple(shape), p, np.random.default_rng(seed)).data
+
+
+def test_mask_values_are_zero_or_inverse_keep(learner):
+    got = _mask(learner, (20, 30), 0.2, 0)
     values = set(np.unique(got).round(12))
     assert values == {0.0, 1.25}, f"expected only 0 and 1/(1-0.2) = 1.25, got {sorted(values)}"
+    assert np.array_equal(got, _library_mask((20, 30), 0.2, 0)), (
+        "expected entry i kept exactly when the i-th draw of default_rng(seed).random(shape) is >= p"
+    )
 
 
-def test_mask_keep_fraction_near_one_minus_p(m):
+def test_mask_keep_fraction_near_one_minus_p(learner):
     for p in (0.2, 0.5, 0.8):
-        kept = float(np.mean(_mask(m, (200, 100), p, 1) > 0))
+        got = _mask(learner, (200, 100), p, 1)
+        kept = float(np.mean(got > 0))
         assert abs(kept - (1 - p)) < 0.02, (
             f"expected a kept fraction near {1 - p:.2f} for p={p}, got {kept:.3f}"
         )
+        assert np.allclose(got[got > 0], 1 / (1 - p)), f"expected kept entries 1/(1-p) = {1 / (1 - p):.3f}"
 
 
-def test_mask_preserves_expectation(m):
-    mean = float(_mask(m, (300, 100), 0.3, 2).mean())
+def test_mask_preserves_expectation(learner):
+    mean = float(_mask(learner, (300, 100), 0.3, 2).mean())
     assert abs(mean - 1.0) < 0.03, f"expected the mask's mean near 1 (inverted dropout), got {mean:.4f}"
-    assert np.all(_mask(m, (4, 5), 0.0, 3) == 1.0), "expected all ones for p = 0"
+    assert np.all(_mask(learner, (4, 5), 0.0, 3) == 1.0), "expected all ones for p = 0"
 
 
-def test_mask_is_seeded(m):
-    a, b, c = _mask(m, (10, 10), 0.5, 7), _mask(m, (10, 10), 0.5, 7), _mask(m, (10, 10), 0.5, 8)
+def test_mask_is_seeded(learner):
+    a, b, c = (_mask(learner, (10, 10), 0.5, s) for s in (7, 7, 8))
+    assert np.array_equal(a, _library_mask((10, 10), 0.5, 7)), "expected the mask drawn from default_rng(7)"
     assert np.array_equal(a, b), "expected the same mask for the same seed, got two different masks"
     assert not np.array_equal(a, c), "expected different masks for seeds 7 and 8, got the same"
 
 
-def test_mask_rejects_bad_p(m):
+def test_mask_rejects_bad_p(learner):
+    assert np.array_equal(_mask(learner, (3, 4), 0.5, 0), _library_mask((3, 4), 0.5, 0)), (
+        "expected a correct mask for p = 0.5"
+    )
     for p in (1.0, -0.1, 1.5):
-        with pytest.raises(ValueError):
-            m.recurrent_dropout_mask((2, 2), p, 0)
+        with learner.raises(ValueError):
+            learner.recurrent_dropout_mask((2, 2), p, 0)
 
 
-# -- 10.4 one mask for every step ----------------------------------------------------------
+# -- 10.4 recurrent dropout on a GRU: one mask, on the recurrent product only -----------------
+
+GRU_SPEC = ("gru", 3, 6, 5)
 
 
-class RecordingCell:
-    """An RNN cell that remembers the input and state it was given at every call."""
+def _library_dropout(x, p, seed, training=True, bias_ih=None, spec=GRU_SPEC):
+    """The library GRU layer with recurrent dropout, its mask drawn from default_rng(seed)."""
+    gen = np.random.default_rng(0)  # the layer's own generator: initialisation, then its masks
+    layer, (cell,) = _layer("gru", [spec], recurrent_dropout=p, seed=gen)
+    if bias_ih is not None:
+        layer.bias_ih_l0.data[...] = bias_ih
+        cell.bias_ih.data[...] = bias_ih
+    gen.bit_generator.state = np.random.default_rng(seed).bit_generator.state  # next draw: the mask
+    layer.train(training)
+    B, H = x.shape[1], spec[2]
+    mask = _library_mask((B, H), p, seed) if training and p else np.ones((B, H))
+    return layer, cell, mask
 
-    def __init__(self, I: int, H: int, seed: int):
-        self.cell, self.hidden_size = nn.RNNCell(I, H, seed=seed), H
-        self.xs: list[np.ndarray] = []
-        self.hs: list[np.ndarray] = []
 
-    def __call__(self, x, h):
-        assert h is not None, "expected the cell to be given a state, got None"
-        self.xs.append(np.array(x.data))
-        self.hs.append(np.array(h.data))
-        return self.cell(x, h)
-
-
-def _run(m, cell, x, p, seed, training=True):
-    result = m.run_with_recurrent_dropout(cell, Tensor(x), p, seed, training=training)
-    assert isinstance(result, tuple) and len(result) == 2, f"expected a tuple (outputs, mask), got {result!r}"
-    out = _tensor(result[0], "outputs")
-    assert isinstance(result[1], np.ndarray), (
-        f"expected the mask as a numpy array, got {type(result[1]).__name__}"
+def _dropout(learner, x, p, seed, training=True, bias_ih=None):
+    result = learner.probe("recurrent_dropout", GRU_SPEC, x, p, seed, training, bias_ih)
+    assert isinstance(result, (tuple, list)) and len(result) == 2, (
+        f"expected a tuple (outputs, mask), got {result!r}"[:300]
     )
-    return out, np.asarray(result[1], dtype=np.float64)
+    out = as_array(result[0], "the outputs", "Tensor")
+    mask = as_array(result[1], "the mask", "ndarray")
+    return out, mask
 
 
-def test_same_mask_at_every_step(m):
-    cell = RecordingCell(3, 6, seed=1)
-    x = _sequence(20, T=5, B=3)
-    out, mask = _run(m, cell, x, 0.5, 4)
-    assert out.shape == (5, 3, 6), f"expected outputs of shape (5, 3, 6), got {out.shape}"
-    assert mask.shape == (3, 6), f"expected a mask of shape (3, 6), got {mask.shape}"
-    assert set(np.unique(mask).round(12)) <= {0.0, 2.0} and (mask == 0).any(), (
-        f"expected a dropout mask of 0 and 2 for p = 0.5, got {np.unique(mask)}"
+def test_recurrent_dropout_matches_library_layer(learner):
+    for p, seed, T in ((0.5, 4, 5), (0.25, 9, 4)):
+        x = _sequence(20 + seed, T=T, B=3)
+        layer, _, want_mask = _library_dropout(x, p, seed)
+        want = layer(Tensor(x))[0].data
+        out, mask = _dropout(learner, x, p, seed)
+        _close(mask, want_mask, f"the mask for p={p}, seed={seed}")
+        _close(out, want, f"the states of the library GRU with recurrent_dropout={p}", atol=1e-10)
+
+
+def test_carried_state_is_not_masked(learner):
+    H = GRU_SPEC[2]
+    bias_ih = np.concatenate([np.zeros(H), np.full(H, 2.0), np.zeros(H)])  # z near 0.9: mostly carried over
+    x = _sequence(30, T=5, B=3)
+    layer, cell, mask = _library_dropout(x, 0.5, 3, bias_ih=bias_ih)
+    want = layer(Tensor(x))[0].data
+    out, _ = _dropout(learner, x, 0.5, 3, bias_ih=bias_ih)
+    h, wrong = Tensor(np.zeros((3, H))), []
+    for t in range(5):  # the variant that masks the whole state, carried part included
+        h = cell(Tensor(x[t]), h * Tensor(mask))
+        wrong.append(h.data)
+    assert out.shape == want.shape, f"expected outputs of shape {want.shape}, got {out.shape}"
+    assert not np.allclose(out, np.stack(wrong)), (
+        "expected the carried state z * h unmasked, got the GRU run on h * mask (carried state masked too)"
     )
-    assert len(cell.hs) == 5, f"expected 5 calls of the cell, got {len(cell.hs)}"
-    assert np.allclose(cell.hs[0], 0.0), "expected the first state to be zeros"
-    for t in range(1, 5):
-        assert np.allclose(cell.hs[t], out[t - 1] * mask), (
-            f"expected the state given at t={t} to be outputs[{t - 1}] * mask (the same mask every step)"
-        )
+    _close(out, want, "the states (the mask on h only inside the recurrent product)", atol=1e-10)
 
 
-def test_input_passes_unchanged(m):
-    cell = RecordingCell(3, 4, seed=2)
-    x = _sequence(21, T=4)
-    _run(m, cell, x, 0.5, 5)
-    assert len(cell.xs) == 4 and all(np.allclose(cell.xs[t], x[t]) for t in range(4)), (
-        "expected x[t] passed to the cell unchanged (recurrent dropout masks only the state)"
-    )
-
-
-def test_no_dropout_in_eval(m):
-    cell = RecordingCell(3, 4, seed=3)
+def test_no_dropout_in_eval(learner):
     x = _sequence(22, T=4)
-    out, mask = _run(m, cell, x, 0.5, 6, training=False)
-    assert np.all(mask == 1.0), f"expected a mask of ones when training=False, got {np.unique(mask)}"
-    h = None
-    for t in range(4):
-        h = cell.cell(Tensor(x[t]), h)
-    assert np.allclose(out[-1], h.data), "expected the plain RNN's states when training=False"
+    layer, _, _ = _library_dropout(x, 0.5, 6, training=False)
+    out, mask = _dropout(learner, x, 0.5, 6, training=False)
+    assert mask.shape == (2, 6) and np.all(mask == 1.0), (
+        f"expected a (2, 6) mask of ones when training=False, got {np.unique(mask)}"
+    )
+    _close(out, layer(Tensor(x))[0].data, "the plain GRU's states when training=False", atol=1e-10)
+
+
+def test_recurrent_dropout_gradients_match_library(learner):
+    x = _sequence(23, T=3, B=2)
+    g = np.random.default_rng(24).standard_normal((3, 2, 6))
+    answer = learner.probe("recurrent_dropout", GRU_SPEC, x, 0.5, 8, True, None, g)
+    layer, _, _ = _library_dropout(x, 0.5, 8)
+    xt = Tensor(x, requires_grad=True)
+    (layer(xt)[0] * Tensor(g)).sum().backward()
+    _grads_close(answer, xt, layer, [(0, 0)])

@@ -1,21 +1,17 @@
-"""Tests of module 13: beyond recurrence."""
+"""Tests of module 13: beyond recurrence.
+
+The learner's conv1d and attention take and return Tensors, so each test calls them through
+``learner`` (``learner.backward`` for gradients) and judges the answer here against plain
+numpy references written in this file: loops for the convolution, the softmax formula for
+attention, and central differences of those references for the gradients.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from microgradrnn import Tensor, numerical_grad, rel_error
-
-
-@pytest.fixture(scope="module")
-def m(load_exercise):
-    return load_exercise("m13_beyond_recurrence")
-
-
-def _tensor(result, what: str) -> np.ndarray:
-    assert isinstance(result, Tensor), f"expected {what} as a Tensor, got {type(result).__name__}"
-    return np.asarray(result.data, dtype=np.float64)
+from microgradrnn import Tensor
+from microgradrnn.grading.learner import as_array
 
 
 def _conv_loops(x, w, b) -> np.ndarray:
@@ -34,11 +30,8 @@ def _conv_loops(x, w, b) -> np.ndarray:
 
 def _conv_inputs(seed: int, B=2, T=7, C_in=3, C_out=4, K=3):
     rng = np.random.default_rng(seed)
-    return (
-        rng.standard_normal((B, T, C_in)),
-        rng.standard_normal((C_out, C_in, K)),
-        rng.standard_normal(C_out),
-    )
+    x, w = rng.standard_normal((B, T, C_in)), rng.standard_normal((C_out, C_in, K))
+    return x, w, rng.standard_normal(C_out)
 
 
 def _attention_numpy(q, k, v, mask=None):
@@ -53,135 +46,143 @@ def _attention_numpy(q, k, v, mask=None):
 
 def _attention_inputs(seed: int, B=2, T=5, H=4, scale=2.0):
     rng = np.random.default_rng(seed)
-    return (
-        rng.standard_normal((B, H)) * scale,
-        rng.standard_normal((B, T, H)) * scale,
-        rng.standard_normal((B, T, H)),
+    q, k = rng.standard_normal((B, H)) * scale, rng.standard_normal((B, T, H)) * scale
+    return q, k, rng.standard_normal((B, T, H))
+
+
+def _central_differences(f, arrays: list[np.ndarray], eps: float = 1e-6) -> list[np.ndarray]:
+    """d f / d each array by central differences, in float64."""
+    grads = []
+    for a in arrays:
+        g = np.zeros_like(a)
+        for i in np.ndindex(a.shape):
+            old = a[i]
+            a[i] = old + eps
+            up = f(*arrays)
+            a[i] = old - eps
+            down = f(*arrays)
+            a[i] = old
+            g[i] = (up - down) / (2 * eps)
+        grads.append(g)
+    return grads
+
+
+def _close(got: np.ndarray, want: np.ndarray, what: str, atol: float = 1e-10) -> None:
+    assert got.shape == want.shape, f"expected {what} of shape {want.shape}, got {got.shape}"
+    assert np.allclose(got, want, atol=atol), (
+        f"expected {what} {np.round(want.ravel()[:4], 4)}..., got {np.round(got.ravel()[:4], 4)}..."
     )
 
 
-def _attend(m, q, k, v, mask=None):
-    result = m.attention(q, k, v) if mask is None else m.attention(q, k, v, mask)
+def _attend(learner, q, k, v, mask=None) -> tuple[np.ndarray, np.ndarray]:
+    args = [Tensor(q), Tensor(k), Tensor(v)] + ([] if mask is None else [mask])
+    result = learner.attention(*args)
     assert isinstance(result, tuple) and len(result) == 2, (
-        f"expected a tuple (context, weights), got {type(result).__name__}"
+        f"expected a tuple (context, weights), got {result!r}"[:300]
     )
-    return result
+    return as_array(result[0], "the context", "Tensor"), as_array(result[1], "the weights", "Tensor")
 
 
 # -- 13.1 conv1d ---------------------------------------------------------------------------
 
 
-def test_conv1d_matches_loop_reference(m):
-    for seed, K in ((0, 3), (1, 1), (2, 7)):
-        x, w, b = _conv_inputs(seed, K=K)
-        got = _tensor(m.conv1d(Tensor(x), Tensor(w), Tensor(b)), "the output")
-        expected = _conv_loops(x, w, b)
-        assert got.shape == expected.shape, f"expected shape {expected.shape} for K={K}, got {got.shape}"
-        assert np.allclose(got, expected), (
-            f"expected {np.round(expected[0, :, 0], 4)}, got {np.round(got[0, :, 0], 4)}"
-        )
+def test_conv1d_matches_loop_reference(learner):
+    for seed, K, C_out in ((0, 3, 4), (1, 1, 2), (2, 7, 3)):
+        x, w, b = _conv_inputs(seed, K=K, C_out=C_out)
+        got = as_array(learner.conv1d(Tensor(x), Tensor(w), Tensor(b)), "the output", "Tensor")
+        _close(got, _conv_loops(x, w, b), f"the output for K={K}")
 
 
-def test_conv1d_without_bias(m):
+def test_conv1d_without_bias(learner):
     x, w, _ = _conv_inputs(3)
-    got = _tensor(m.conv1d(Tensor(x), Tensor(w)), "the output")
-    expected = _conv_loops(x, w, None)
-    assert got.shape == expected.shape, f"expected shape {expected.shape}, got {got.shape}"
-    assert np.allclose(got, expected), (
-        f"expected {np.round(expected[0, :, 0], 4)}, got {np.round(got[0, :, 0], 4)}"
-    )
+    _close(as_array(learner.conv1d(Tensor(x), Tensor(w)), "the output", "Tensor"), _conv_loops(x, w, None),
+           "the output without bias")
 
 
-def test_conv1d_gradients_match_central_differences(m):
-    x, w, b = (Tensor(a, requires_grad=True) for a in _conv_inputs(4, B=1, T=5, C_in=2, C_out=2, K=2))
+def test_conv1d_gradients_match_central_differences(learner):
+    x, w, b = _conv_inputs(4, B=1, T=5, C_in=2, C_out=2, K=2)
     g = np.random.default_rng(5).standard_normal((1, 4, 2))
-
-    def loss(x, w, b):
-        out = m.conv1d(x, w, b)
-        assert isinstance(out, Tensor), f"expected a Tensor, got {type(out).__name__}"
-        return (out * Tensor(g)).sum()
-
-    for t in (x, w, b):
-        t.zero_grad()
-    loss(x, w, b).backward()
-    for name, t, num in zip(("x", "weight", "bias"), (x, w, b), numerical_grad(loss, [x, w, b])):
-        err = rel_error(t.grad, num)
-        assert err < 1e-6, (
-            f"expected d(loss)/d({name}) to match central differences, got relative error {err:.3g}"
-        )
+    answer = learner.backward("conv1d", [Tensor(a, requires_grad=True) for a in (x, w, b)], [g])
+    expected = _central_differences(lambda x, w, b: float((_conv_loops(x, w, b) * g).sum()), [x, w, b])
+    for name, got, want in zip(("x", "weight", "bias"), answer["grads"], expected):
+        assert got is not None, f"expected a gradient for {name}, got none (is the graph broken by .data?)"
+        _close(as_array(got, f"the gradient of {name}", "ndarray"), want, f"d(loss)/d({name})", atol=1e-6)
 
 
-def test_conv1d_rejects_short_sequence_and_channel_mismatch(m):
-    x, w, b = _conv_inputs(6, T=2, K=3)
-    with pytest.raises(ValueError):
-        m.conv1d(Tensor(x), Tensor(w), Tensor(b))
-    x, w, b = _conv_inputs(6, T=5, K=3)
-    with pytest.raises(ValueError):
-        m.conv1d(Tensor(x[:, :, :2]), Tensor(w), Tensor(b))
+def test_conv1d_rejects_short_sequence_and_channel_mismatch(learner):
+    x, w, b = _conv_inputs(6, T=3, K=3)
+    _close(as_array(learner.conv1d(Tensor(x), Tensor(w), Tensor(b)), "the output", "Tensor"),
+           _conv_loops(x, w, b), "the one-step output when T = K")
+    with learner.raises(ValueError):
+        learner.conv1d(Tensor(x[:, :2]), Tensor(w), Tensor(b))
+    with learner.raises(ValueError):
+        learner.conv1d(Tensor(x[:, :, :2]), Tensor(w), Tensor(b))
 
 
 # -- 13.2 attention ------------------------------------------------------------------------
 
 
-def test_attention_matches_scaled_dot_product_reference(m):
-    q, k, v = _attention_inputs(7)
-    context, weights = _attend(m, Tensor(q), Tensor(k), Tensor(v))
-    c, w = _tensor(context, "the context"), _tensor(weights, "the weights")
+def test_attention_matches_scaled_dot_product_reference(learner):
+    for seed, (B, T, H) in ((7, (2, 5, 4)), (13, (3, 2, 9))):
+        q, k, v = _attention_inputs(seed, B, T, H)
+        c, w = _attend(learner, q, k, v)
+        expected_c, expected_w = _attention_numpy(q, k, v)
+        _close(w, expected_w, "weights (scores divided by sqrt(H))")
+        _close(c, expected_c, "context")
+
+
+def test_attention_weights_sum_to_one(learner):
+    q, k, v = _attention_inputs(8, B=3, T=6, scale=5.0)  # large scores: the softmax must be stable
+    c, w = _attend(learner, q, k, v)
+    assert w.shape == (3, 6) and np.all(w >= 0) and np.allclose(w.sum(axis=1), 1.0), (
+        f"expected (3, 6) weights with rows summing to 1, got row sums {w.sum(axis=1)}"
+    )
     expected_c, expected_w = _attention_numpy(q, k, v)
-    assert w.shape == (2, 5), f"expected weights of shape (2, 5), got {w.shape}"
-    assert c.shape == (2, 4), f"expected context of shape (2, 4), got {c.shape}"
-    assert np.allclose(w, expected_w), (
-        f"expected weights {np.round(expected_w[0], 4)} (scores divided by sqrt(H)), got {np.round(w[0], 4)}"
-    )
-    assert np.allclose(c, expected_c), (
-        f"expected context {np.round(expected_c[0], 4)}, got {np.round(c[0], 4)}"
-    )
+    _close(w, expected_w, "weights for large scores")
+    _close(c, expected_c, "context for large scores")
 
 
-def test_attention_weights_sum_to_one(m):
-    q, k, v = _attention_inputs(8, B=3, T=6, scale=5.0)
-    _, weights = _attend(m, Tensor(q), Tensor(k), Tensor(v))
-    w = _tensor(weights, "the weights")
-    assert w.shape == (3, 6), f"expected weights of shape (3, 6), got {w.shape}"
-    assert np.all(w >= 0) and np.allclose(w.sum(axis=1), 1.0), (
-        f"expected rows summing to 1, got {w.sum(axis=1)}"
-    )
-
-
-def test_attention_identical_keys_give_uniform_weights(m):
+def test_attention_identical_keys_give_uniform_weights(learner):
     q, k, v = _attention_inputs(9, B=2, T=4, H=3)
     same = np.repeat(k[:, :1, :], 4, axis=1)
-    context, weights = _attend(m, Tensor(q), Tensor(same), Tensor(v))
-    w, c = _tensor(weights, "the weights"), _tensor(context, "the context")
-    assert np.allclose(w, 0.25), f"expected every weight 1/4 for identical keys, got {np.round(w, 4)}"
-    assert np.allclose(c, v.mean(axis=1)), f"expected the mean of the values {v.mean(axis=1)}, got {c}"
+    c, w = _attend(learner, q, same, v)
+    _close(w, np.full((2, 4), 0.25), "weights for identical keys")
+    _close(c, v.mean(axis=1), "context (the mean of the values)")
 
 
-def test_attention_gradients_match_central_differences(m):
-    q, k, v = (Tensor(a, requires_grad=True) for a in _attention_inputs(10, B=1, T=3, H=2, scale=1.0))
-    g = np.random.default_rng(11).standard_normal((1, 2))
+def test_attention_gradients_match_central_differences(learner):
+    q, k, v = _attention_inputs(10, B=1, T=3, H=2, scale=1.0)
+    rng = np.random.default_rng(11)
+    gc, gw = rng.standard_normal((1, 2)), rng.standard_normal((1, 3))
+    answer = learner.backward("attention", [Tensor(a, requires_grad=True) for a in (q, k, v)], [gc, gw])
 
     def loss(q, k, v):
-        context, _ = _attend(m, q, k, v)
-        assert isinstance(context, Tensor), f"expected a Tensor, got {type(context).__name__}"
-        return (context * Tensor(g)).sum()
+        c, w = _attention_numpy(q, k, v)
+        return float((c * gc).sum() + (w * gw).sum())
 
-    for t in (q, k, v):
-        t.zero_grad()
-    loss(q, k, v).backward()
-    for name, t, num in zip(("query", "keys", "values"), (q, k, v), numerical_grad(loss, [q, k, v])):
-        err = rel_error(t.grad, num)
-        assert err < 1e-6, (
-            f"expected d(loss)/d({name}) to match central differences, got relative error {err:.3g}"
-        )
+    expected = _central_differences(loss, [q, k, v])
+    for name, got, want in zip(("query", "keys", "values"), answer["grads"], expected):
+        assert got is not None, f"expected a gradient for {name}, got none (is the graph broken by .data?)"
+        _close(as_array(got, f"the gradient of {name}", "ndarray"), want, f"d(loss)/d({name})", atol=1e-6)
 
 
-def test_attention_mask_gives_padding_zero_weight(m):
+def test_attention_mask_gives_padding_zero_weight(learner):
     q, k, v = _attention_inputs(12, B=2, T=5, H=4)
     mask = np.array([[True, True, True, False, False], [True, True, True, True, True]])
-    context, weights = _attend(m, Tensor(q), Tensor(k), Tensor(v), mask)
-    w, c = _tensor(weights, "the weights"), _tensor(context, "the context")
+    c, w = _attend(learner, q, k, v, mask)
     expected_c, expected_w = _attention_numpy(q, k, v, mask)
-    assert np.all(w[0, 3:] == 0.0), f"expected weight 0 at the padded steps, got {w[0, 3:]}"
-    assert np.allclose(w, expected_w), f"expected weights {np.round(expected_w, 4)}, got {np.round(w, 4)}"
-    assert np.allclose(c, expected_c), f"expected context {np.round(expected_c, 4)}, got {np.round(c, 4)}"
+    assert w.shape == (2, 5) and np.all(w[0, 3:] == 0.0), (
+        f"expected weight 0 at the padded steps, got {w[0, 3:]}"
+    )
+    _close(w, expected_w, "weights with the mask")
+    _close(c, expected_c, "context with the mask")
+    one = np.array([[False, False, True, False, False], [True, False, False, False, False]])
+    c, w = _attend(learner, q, k, v, one)
+    _close(w, one.astype(float), "weights with one real step per row")
+    _close(c, v[[0, 1], [2, 0]], "context with one real step per row (its value)")
+    k = k.copy()
+    k[0, 3] = 1e3 * q[0]  # a padded key that would win by thousands if it were only pushed down a little
+    c, w = _attend(learner, q, k, v, mask)
+    expected_c, expected_w = _attention_numpy(q, k, v, mask)
+    _close(w, expected_w, "weights when a padded key scores highest (a finite 'minus infinity'?)")
+    _close(c, expected_c, "context with the mask for large scores")
