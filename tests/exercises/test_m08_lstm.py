@@ -78,11 +78,15 @@ def test_forget_gate_zero_erases_cell(learner):
 def test_forget_gate_one_keeps_cell(learner):
     cell, x, h, c = _cell_and_inputs(3)
     W_ih, W_hh, _, b_hh = _weights(cell)
-    b_ih = Tensor(_gate_bias(5, i=-1000.0, f=1000.0))  # keep everything, write nothing
-    _, got = _pair(learner.lstm_step(Tensor(x), Tensor(h), Tensor(c), W_ih, W_hh, b_ih, b_hh), "the result")
+    b_ih = _gate_bias(5, i=-1000.0, f=1000.0)  # keep everything, write nothing
+    got_h, got = _pair(learner.lstm_step(Tensor(x), Tensor(h), Tensor(c), W_ih, W_hh, Tensor(b_ih), b_hh),
+                       "the result")
     assert np.allclose(got, c), (
         f"expected c' == c when f = 1 and i = 0: {np.round(c[0], 4)}, got {np.round(got[0], 4)}"
     )
+    # Passing the old state through is not an LSTM step: h' = o * tanh(c) must follow.
+    want_h, _ = _library_step(x, h, c, W_ih.data, W_hh.data, b_ih, b_hh.data)
+    assert np.allclose(got_h, want_h), f"expected h' {np.round(want_h[0], 4)}, got {np.round(got_h[0], 4)}"
 
 
 def test_output_gate_zero_gives_zero_hidden_state(learner):
@@ -153,7 +157,9 @@ def test_gate_slice_rejects_unknown_gate(learner):
 
 
 def _new_biases(learner, b_ih, b_hh, value=1.0, return_args=False):
-    answer = learner.call("forget_gate_bias", b_ih, b_hh, value, return_args=return_args)
+    """The learner's new biases; ``value=None`` leaves the value to the function's default."""
+    args = (b_ih, b_hh) if value is None else (b_ih, b_hh, value)
+    answer = learner.call("forget_gate_bias", *args, return_args=return_args)
     result = answer["result"] if return_args else answer
     assert isinstance(result, (tuple, list)) and len(result) == 2, (
         f"expected a tuple of two arrays, got {result!r}"[:300]
@@ -176,6 +182,9 @@ def test_forget_bias_slices_sum_to_value(learner):
         assert np.allclose(new_ih[others], b_ih[others]) and np.allclose(new_hh[others], b_hh[others]), (
             "expected the i, g and o slices unchanged, got them changed"
         )
+    new_ih, new_hh = _new_biases(learner, b_ih, b_hh, None)  # no value given: the default, 1.0
+    total = new_ih[f] + new_hh[f]
+    assert np.allclose(total, 1.0), f"expected b_if + b_hf == 1 by default, got {total}"
 
 
 def test_forget_bias_leaves_inputs_unchanged(learner):
