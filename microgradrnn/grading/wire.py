@@ -85,7 +85,6 @@ class _Encoder:
         arr = np.asarray(value)
         if arr.dtype.kind not in _DTYPES:
             return self.object(value)
-        arr = np.ascontiguousarray(arr)
         raw = arr.tobytes()
         self.size += len(raw)
         if self.size > FRAME_CAP:
