@@ -78,7 +78,9 @@ def test_windows_slide_one_step_at_a_time(learner):
             assert np.array_equal(X[i], series[i : i + window]), (
                 f"window {window}: expected X[{i}] = series[{i}:{i + window}], got {X[i]}"
             )
-            assert y[i] == series[i + window], f"window {window}: expected y[{i}] = series[{i + window}], got {y[i]}"
+            assert y[i] == series[i + window], (
+                f"window {window}: expected y[{i}] = series[{i + window}], got {y[i]}"
+            )
 
 
 def test_windows_horizon_moves_the_target_further_away(learner):

@@ -90,7 +90,9 @@ def _grads(answer, count: int) -> list[float]:
         got = as_array(answer, "the gradients", "ndarray")
         assert got.shape == (count,), f"expected {count} gradients, got shape {got.shape}"
         return got.tolist()
-    assert isinstance(answer, list) and len(answer) == count, f"expected {count} gradients, got {answer!r}"[:300]
+    assert isinstance(answer, list) and len(answer) == count, f"expected {count} gradients, got {answer!r}"[
+        :300
+    ]
     return [as_float(g, f"node {i}'s .grad") for i, g in enumerate(answer)]
 
 
@@ -189,7 +191,9 @@ def test_add_mul_pow_accumulate_across_different_operations(learner):
         grads = [0.0] * len(g.spec)
         grads[root] = 1.0
         got = _rule(learner, g, grads, [[RULES, i] for i in order])
-        _close(got[x], g.central(root, x), f"d root/dx through +, * and ** (rules in node order {order})", 1e-5)
+        _close(
+            got[x], g.central(root, x), f"d root/dx through +, * and ** (rules in node order {order})", 1e-5
+        )
         _close(got[y], g.central(root, y), f"d root/dy through + and * (rules in node order {order})", 1e-5)
 
 
@@ -250,13 +254,17 @@ def _order(learner, g: _Graph, root: int, recursion_limit: int | None = None) ->
         f"expected a list of nodes, got {answer.get('type') if isinstance(answer, dict) else answer!r}"
     )
     order = as_array(answer["order"], "the order", "ndarray").astype(int).tolist()
-    assert all(i >= 0 for i in order), f"expected only nodes of the graph, got {order.count(-1)} other objects"
+    assert all(i >= 0 for i in order), (
+        f"expected only nodes of the graph, got {order.count(-1)} other objects"
+    )
     return order
 
 
 def _check_order(g: _Graph, root: int, order: list[int]) -> None:
     reachable = g.reachable(root)
-    assert len(order) == len(set(order)), f"expected no repeats, got {len(order) - len(set(order))} repeated nodes"
+    assert len(order) == len(set(order)), (
+        f"expected no repeats, got {len(order) - len(set(order))} repeated nodes"
+    )
     assert set(order) == reachable, (
         f"expected the {len(reachable)} nodes reachable from the root, got {len(order)} "
         f"({len(set(order) - reachable)} unreachable ones included)"
@@ -302,8 +310,12 @@ def test_topological_sort_lists_each_reachable_node_exactly_once(learner):
 
 def test_topological_sort_handles_a_10000_deep_chain_without_recursion(learner):
     g, leaf, root = _deep_chain(10_000)
-    order = _no_recursion_error(lambda: _order(learner, g, root, DEFAULT_RECURSION_LIMIT), "an iterative sort")
-    assert len(order) == 20_001, f"expected 20001 nodes (chain, leaf and one constant per step), got {len(order)}"
+    order = _no_recursion_error(
+        lambda: _order(learner, g, root, DEFAULT_RECURSION_LIMIT), "an iterative sort"
+    )
+    assert len(order) == 20_001, (
+        f"expected 20001 nodes (chain, leaf and one constant per step), got {len(order)}"
+    )
     _check_order(g, root, order)
 
 
@@ -385,15 +397,20 @@ def test_zero_grad_resets_every_node_of_the_graph(learner):
     g, _, _, out = _expression(0.3, -0.7)
     got = _drive(learner, g, out, "zero_grad", grads=[float(i + 1) for i in range(len(g.spec))])
     left = [v for v in got if v != 0.0]
-    assert not left, f"expected every one of {len(got)} gradients to be 0, got {len(left)} nonzero: {left[:4]}"
+    assert not left, (
+        f"expected every one of {len(got)} gradients to be 0, got {len(left)} nonzero: {left[:4]}"
+    )
 
 
 def test_zero_grad_reaches_the_bottom_of_a_deep_chain(learner):
     g, leaf, root = _deep_chain(10_000)
     got = _no_recursion_error(
-        lambda: _drive(learner, g, root, "zero_grad", grads=[5.0] * len(g.spec),
-                       recursion_limit=DEFAULT_RECURSION_LIMIT),
+        lambda: _drive(
+            learner, g, root, "zero_grad", grads=[5.0] * len(g.spec), recursion_limit=DEFAULT_RECURSION_LIMIT
+        ),
         "zero_grad",
     )
-    assert got[leaf] == 0.0 and got[root] == 0.0, f"expected leaf and root grad 0, got {got[leaf]}, {got[root]}"
+    assert got[leaf] == 0.0 and got[root] == 0.0, (
+        f"expected leaf and root grad 0, got {got[leaf]}, {got[root]}"
+    )
     assert not any(got), f"expected all {len(got)} gradients 0, got {sum(1 for v in got if v)} nonzero"

@@ -21,8 +21,9 @@ OPS = ("", "+", "*", "**", "tanh", "exp")
 def _build(m: Any, spec: dict, grads: Any = None) -> list:
     nodes: list = []
     flat, start = spec["parents"].tolist(), 0
-    for data, op, count, exponent in zip(spec["data"].tolist(), spec["op"].tolist(),
-                                         spec["count"].tolist(), spec["exponent"].tolist()):
+    for data, op, count, exponent in zip(
+        spec["data"].tolist(), spec["op"].tolist(), spec["count"].tolist(), spec["exponent"].tolist()
+    ):
         parents = tuple(nodes[i] for i in flat[start : start + count])
         start += count
         nodes.append(m.Scalar(data, parents, OPS[op], exponent))
@@ -109,8 +110,15 @@ def _stand_in_sort(root: Any) -> list:
     return order
 
 
-def drive(m: Any, spec: dict, root: int, function: str, calls: int = 1, grads: Any = None,
-          recursion_limit: int | None = None) -> Any:
+def drive(
+    m: Any,
+    spec: dict,
+    root: int,
+    function: str,
+    calls: int = 1,
+    grads: Any = None,
+    recursion_limit: int | None = None,
+) -> Any:
     """Call the learner's ``function`` (``backward`` or ``zero_grad``) on node ``root`` ``calls`` times.
 
     The learner's rules and sort are replaced by stand-ins for the duration. Returns every
