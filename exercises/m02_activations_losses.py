@@ -17,14 +17,13 @@ import numpy as np
 
 
 def stable_sigmoid(x: np.ndarray) -> np.ndarray:
-    """Exercise 2.1 (5 points): the logistic sigmoid 1 / (1 + exp(-x)), elementwise, stable.
+    """Exercise 2.1 (5 points): the logistic sigmoid, elementwise, stable for every float.
 
-    Written as it stands, ``1 / (1 + np.exp(-x))`` overflows for x below about -709
-    (exp(-x) is larger than the largest float) and numpy warns. Avoid ever computing exp
-    of a large positive number: for x >= 0 use 1 / (1 + exp(-x)), for x < 0 the equal form
-    exp(x) / (1 + exp(x)). Both only ever take exp of a number <= 0.
-
-    Must run without any warning for every float, including +-1000.
+    The textbook formula, computed as it stands, overflows for x below about -709
+    (an exponential larger than the largest float) and numpy warns. Compute the same
+    function so that nothing ever overflows (the page shows how): it must run without any
+    warning for every float, including +-1000, and match the textbook formula to float
+    precision wherever that one is safe.
 
     Args:
         x: array of any shape (or a number).
@@ -39,19 +38,16 @@ def stable_sigmoid(x: np.ndarray) -> np.ndarray:
 def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
     """Exercise 2.2 (5 points): log(softmax(logits)) along ``axis``, stable for large logits.
 
-    softmax(z)_i = exp(z_i) / sum_j exp(z_j), so log softmax(z)_i = z_i - log sum_j exp(z_j).
-    exp(1000) overflows; subtract the largest logit m first (it cancels):
-
-        log softmax(z)_i = (z_i - m) - log sum_j exp(z_j - m)
-
-    Now every exp is of a number <= 0 and at least one term of the sum is 1.
+    The log-probabilities of a softmax over ``axis``, computed without overflow for
+    logits of 1000 and without taking the log of a probability that underflowed to 0.
+    The page shows the shift that makes this safe.
 
     Args:
         logits: array of any shape with at least one axis.
         axis: the axis over which the probabilities sum to 1.
 
     Returns:
-        float64 array of the shape of ``logits``; ``np.exp`` of it sums to 1 along ``axis``.
+        float64 array of the shape of ``logits``; its exponential sums to 1 along ``axis``.
     """
     # ---- write your code here (about 3 lines) ----
     raise NotImplementedError("exercise 2.2: log_softmax")
@@ -60,9 +56,9 @@ def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
 def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
     """Exercise 2.3 (4 points): the mean cross-entropy loss of a batch.
 
-    For N examples with C classes, the loss of example n is -log p_n[targets[n]], the
-    negative log-probability the model gives the right class (p_n = softmax(logits[n])).
-    Return the mean over the N examples. Use your ``log_softmax``.
+    For N examples with C classes, the loss of one example is the negative
+    log-probability that the softmax of its logits gives its right class. Return the mean
+    over the N examples, computed stably (your ``log_softmax`` helps).
 
     A model that knows nothing (all logits equal) scores log(C): with 27 characters,
     log 27 = 3.30 per character.
@@ -81,11 +77,10 @@ def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> float:
 def cross_entropy_backward(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """Exercise 2.4 (6 points): d(mean cross-entropy)/d(logits), without autograd.
 
-    The derivative of -log softmax(z)[k] with respect to z is softmax(z) - onehot(k): push
-    up the right class, push down the others in proportion to their probability. The loss
-    is a mean over N examples, so each row is divided by N.
-
-    Compute the softmax stably (``np.exp`` of your ``log_softmax``).
+    The gradient of ``cross_entropy(logits, targets)`` with respect to every logit,
+    derived by hand (the page derives it for one example; the loss here is the mean over
+    N examples). Compute it stably for logits of 1000, and leave the ``logits`` array you
+    were given unchanged.
 
     Args:
         logits: shape (N, C).
@@ -101,11 +96,9 @@ def cross_entropy_backward(logits: np.ndarray, targets: np.ndarray) -> np.ndarra
 def activation_derivative(name: str, x: np.ndarray) -> np.ndarray:
     """Exercise 2.5 (4 points): the derivative of an activation, elementwise.
 
-    ``name`` is ``"sigmoid"``, ``"tanh"`` or ``"relu"``:
-
-    * sigmoid'(x) = s (1 - s) with s = sigmoid(x) (use your ``stable_sigmoid``);
-    * tanh'(x) = 1 - tanh(x)^2;
-    * relu'(x) = 1 where x > 0, else 0 (0 at x = 0 too, as PyTorch does).
+    ``name`` is ``"sigmoid"``, ``"tanh"`` or ``"relu"`` (the page has the three
+    derivatives). ReLU's derivative at x = 0 is taken as 0, as PyTorch does. It must run
+    without any warning at +-1000.
 
     Args:
         name: which activation.
@@ -127,12 +120,15 @@ def largest_derivative(
     """Exercise 2.6 (3 points): where an activation's derivative is largest, and how large.
 
     Evaluate ``activation_derivative(name, x)`` on ``num`` evenly spaced points from ``lo``
-    to ``hi`` (``np.linspace``) and return the point where it is largest and the value
+    to ``hi``, both included, and return the point where it is largest and the value
     there (the first such point if several tie).
 
-    This is the most a gradient can be multiplied by when it passes backward through the
-    activation: sigmoid never passes more than a quarter of it, which is one reason
-    recurrent networks, which multiply by it at every time step, use tanh.
+    This largest value, gamma (1/4 for sigmoid, 1 for tanh and ReLU), is the most the
+    activation can pass a gradient on. Through time the gradient is multiplied at every
+    step by the activation's derivatives and the recurrent weight matrix W together, so
+    gamma alone decides nothing: the gradient is sure to vanish only when
+    ||W|| < 1/gamma, and gamma * ||W|| > 1 is needed for it to explode but does not make it
+    explode (module 7). A sigmoid RNN with a large enough W explodes too.
 
     Args:
         name: ``"sigmoid"``, ``"tanh"`` or ``"relu"``.

@@ -23,14 +23,8 @@ import numpy as np
 def matmul_backward(A: np.ndarray, B: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Exercise 3.1 (5 points): gradients of C = A @ B.
 
-    Each C[i, j] = sum_k A[i, k] B[k, j], so A[i, k] touches the whole row i of C,
-    weighted by row k of B. Given G = dL/dC, return
-
-        dA = dL/dA, of A's shape (n, k)
-        dB = dL/dB, of B's shape (k, m)
-
-    A check that saves many bugs: each result must have the shape of its input, and there
-    is only one way to multiply G with A or B (transposed or not) that gives it.
+    Given G = dL/dC, the gradient of some loss L with respect to the product, return the
+    gradients of L with respect to each factor (the page derives them entry by entry).
 
     Args:
         A: shape (n, k).
@@ -47,15 +41,13 @@ def matmul_backward(A: np.ndarray, B: np.ndarray, G: np.ndarray) -> tuple[np.nda
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Exercise 3.2 (6 points): sum ``grad`` back to ``shape``, undoing numpy broadcasting.
 
-    When an input of ``shape`` was broadcast to a bigger result (a bias (O,) added to
-    (N, O), a column (N, 1) added to (N, O)), each of its numbers was used several times,
-    so its gradient is the *sum* of the gradients of all the places it was copied to:
+    An input of ``shape`` was broadcast to the shape of ``grad`` (by numpy's rules: axes
+    added in front, axes of size 1 stretched), as a bias (O,) added to (N, O) or a column
+    (N, 1) added to (N, O). Each of its numbers was used in several places, so its
+    gradient is the sum of the gradients of all those places. Return that gradient, of
+    exactly ``shape``, size-1 axes included.
 
-    1. broadcasting may prepend axes: sum ``grad`` over its leading extra axes;
-    2. an axis of size 1 in ``shape`` may have been stretched: sum over it, keeping it
-       (``keepdims=True``) so the size 1 stays.
-
-    Do not use the library's ``microgradrnn.tensor.unbroadcast``: this is the exercise.
+    The library's ``microgradrnn.tensor.unbroadcast`` is off limits: this is the exercise.
 
     Args:
         grad: the gradient of the broadcast result, any shape that ``shape`` broadcasts to.
@@ -73,8 +65,8 @@ def linear_backward(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Exercise 3.3 (5 points): gradients of the perceptron layer h = x @ W + b.
 
-    Combine your two functions: ``x @ W`` is a matrix product, and adding ``b`` of shape
-    (O,) to a result of shape (N, O) broadcasts it over the N rows.
+    ``x @ W`` is a matrix product, and ``b`` of shape (O,) is broadcast over the N rows of
+    the result: your two functions above are the pieces.
 
     Args:
         x: the inputs, shape (N, I).

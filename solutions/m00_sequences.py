@@ -21,14 +21,11 @@ import numpy as np
 def make_windows(series: np.ndarray, window: int, horizon: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Exercise 0.1 (5 points): slice a series into (window, target) pairs.
 
-    Each pair takes ``window`` consecutive values as the input and the value ``horizon``
-    steps after the last of them as the target. With ``window=5, horizon=1`` the first pair
-    is "days 1-5 -> day 6": ``X[0] = series[0:5]``, ``y[0] = series[5]``. In general
-
-        X[i] = series[i : i + window]
-        y[i] = series[i + window + horizon - 1]
-
-    for every i where the target still lies inside the series, in order (i = 0, 1, ...).
+    Pair i takes ``window`` consecutive values starting at position i as its input, and as
+    its target the value that lies ``horizon`` steps after the last of them (``horizon=1``
+    is the very next value). With ``window=5, horizon=1`` the first pair is "days 1-5 ->
+    day 6". List every pair whose target still lies inside the series, in order
+    (i = 0, 1, ...).
 
     Args:
         series: the values, shape (L,).
@@ -40,7 +37,8 @@ def make_windows(series: np.ndarray, window: int, horizon: int = 1) -> tuple[np.
 
     Raises:
         ValueError: if ``window`` or ``horizon`` is below 1, or the series is too short
-            for a single pair (N < 1); the message names the numbers at fault.
+            for a single pair (N < 1); the message names the numbers at fault (the
+            window or horizon below 1; else the length, the window and the horizon).
     """
     # ---- solution ----
     series = np.asarray(series, dtype=np.float64)
@@ -60,23 +58,18 @@ def make_windows(series: np.ndarray, window: int, horizon: int = 1) -> tuple[np.
 def fit_ar(series: np.ndarray, p: int) -> np.ndarray:
     """Exercise 0.2 (5 points): fit an AR(p) model by least squares.
 
-    An autoregressive model of order p predicts each value from the p values before it
-    ("auto": the series regresses on itself):
-
-        x[t] = c + phi_1 * x[t-1] + phi_2 * x[t-2] + ... + phi_p * x[t-p] + noise
-
-    Find c, phi_1, ..., phi_p that minimise the sum of squared one-step errors over every t
-    from p to L-1. Build the design matrix with a column of ones for c and one column per
-    lag (your ``make_windows`` gives the lags, oldest first), then solve with
-    ``np.linalg.lstsq``.
+    An autoregressive model of order p predicts each value as a constant plus a weighted
+    sum of the p values before it ("auto": the series regresses on itself; the page has the
+    equation). Find the constant c and the weights phi_1, ..., phi_p that minimise the sum
+    of squared one-step errors over every value that has p values before it.
 
     Args:
         series: the values, shape (L,), with L > 2p.
         p: the order, >= 1.
 
     Returns:
-        float64 array of shape (p + 1,): ``[c, phi_1, ..., phi_p]`` (phi_1 weighs the
-        most recent value).
+        float64 array of shape (p + 1,): ``[c, phi_1, ..., phi_p]``, where phi_k weighs the
+        value k steps back (phi_1 the most recent one).
     """
     # ---- solution ----
     X, y = make_windows(series, p)
@@ -89,12 +82,10 @@ def fit_ar(series: np.ndarray, p: int) -> np.ndarray:
 def forecast_ar(series: np.ndarray, coef: np.ndarray, steps: int) -> np.ndarray:
     """Exercise 0.3 (4 points): forecast ``steps`` values past the end of the series.
 
-    ``coef = [c, phi_1, ..., phi_p]`` as returned by ``fit_ar``. The first forecast uses
-    the last p values of ``series``; every later one uses the forecasts before it in place
-    of the values not yet observed (a recursive multi-step forecast):
-
-        f[0] = c + phi_1 * x[L-1] + ... + phi_p * x[L-p]
-        f[1] = c + phi_1 * f[0]   + phi_2 * x[L-1] + ...
+    ``coef = [c, phi_1, ..., phi_p]`` as returned by ``fit_ar``. The first forecast applies
+    the model to the last p observed values. Every later forecast applies it again, with
+    the forecasts made so far standing in for the values not yet observed (a recursive
+    multi-step forecast).
 
     Args:
         series: the observed values, shape (L,), L >= p.
@@ -120,18 +111,18 @@ def forecast_ar(series: np.ndarray, coef: np.ndarray, steps: int) -> np.ndarray:
 def decompose(series: np.ndarray, period: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Exercise 0.4 (7 points): split a series into trend + seasonality + residual.
 
-    The classical additive decomposition, ``series = trend + seasonal + residual``:
+    The classical additive decomposition: the series is the sum of the three parts.
 
     1. **Trend** (추세): a centred moving average that spans exactly one period, so the
        seasonal ups and downs cancel. For an odd period it is the plain mean of the
        ``period`` values centred on t. For an even period it spans ``period + 1`` values
-       centred on t with weights ``[0.5, 1, ..., 1, 0.5] / period``. Where the window does
-       not fit (the first and last ``period // 2`` values) the trend is ``nan``.
-    2. **Seasonality** (계절성): take ``series - trend``, average it over all t with the
-       same position in the period (t % period), ignoring the ``nan`` ends, subtract the
-       mean of those ``period`` averages so the seasonal pattern sums to 0, and repeat it
-       over the whole length.
-    3. **Residual** (불규칙성): ``series - trend - seasonal`` (``nan`` where the trend is).
+       centred on t, the two end values weighing half as much as the others (the weights
+       still sum to 1). Where the window does not fit (the first and last ``period // 2``
+       values) the trend is ``nan``.
+    2. **Seasonality** (계절성): one number per position in the period (t % period): the
+       average of the detrended series at that position, ignoring the ``nan`` ends, then
+       shifted so the ``period`` numbers sum to 0; the pattern repeats over the whole length.
+    3. **Residual** (불규칙성): what is left of the series (``nan`` where the trend is).
 
     Args:
         series: the values, shape (L,), at least two periods long.

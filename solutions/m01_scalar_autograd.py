@@ -10,7 +10,8 @@ gradient back. You write that part:
 * Exercise 1.4 ``backward``: fill ``.grad`` of every node of a graph, from the root back.
 * Exercise 1.5 ``zero_grad``: reset the gradients of a graph.
 
-Every backward rule has the same shape: ``parent.grad += local_derivative * out.grad``.
+Every backward rule is one step of the chain rule (the page derives each one): it hands
+each parent its share of ``out.grad``, and a parent's shares from all its uses add up.
 """
 
 from __future__ import annotations
@@ -103,12 +104,11 @@ def backward_add_mul_pow(out: Scalar) -> None:
 
     ``out`` was made by ``a + b``, ``a * b`` (``out._parents == (a, b)``) or ``a ** n``
     (``out._parents == (a,)``, the constant exponent is ``out._exponent``), and ``out.grad``
-    holds d(root)/d(out). Add to each parent's ``.grad`` its share by the chain rule:
+    holds d(root)/d(out). Give each parent its share of ``out.grad`` by the chain rule.
 
-        parent.grad += d(out)/d(parent) * out.grad
-
-    Use ``+=``, never ``=``: a node used twice (``a * a``, ``a + a``) gets one share
-    through each use, and the shares must add up. Return nothing.
+    A parent may already hold a gradient: from another node it feeds, or because it is
+    both parents of ``out`` (``a * a``). Its shares must add up, never replace one
+    another. Return nothing.
 
     Args:
         out: a Scalar with ``out._op`` in ``("+", "*", "**")``.
@@ -134,9 +134,8 @@ def backward_tanh_exp(out: Scalar) -> None:
     """Exercise 1.2 (4 points): the backward rules of ``tanh`` and ``exp``.
 
     ``out`` was made by ``a.tanh()`` or ``a.exp()`` (``out._parents == (a,)``, ``out._op``
-    is ``"tanh"`` or ``"exp"``) and ``out.grad`` holds d(root)/d(out). Add
-    d(out)/d(a) * out.grad to ``a.grad`` (with ``+=``). Both derivatives can be written
-    with the result ``out.data`` alone, without computing tanh or exp again.
+    is ``"tanh"`` or ``"exp"``) and ``out.grad`` holds d(root)/d(out). Add a's share of
+    ``out.grad`` to what ``a.grad`` already holds, as in exercise 1.1. Return nothing.
 
     Args:
         out: a Scalar with ``out._op`` in ``("tanh", "exp")``.
@@ -158,9 +157,9 @@ def topological_sort(root: Scalar) -> list[Scalar]:
     every node comes after all of its parents; ``root`` comes last.
 
     Do it without recursion: graphs of unrolled networks are thousands of nodes deep,
-    and Python stops at about 1,000 nested calls. Keep an explicit stack of nodes still
-    to visit instead. Compare nodes by identity (``id(node)``), not by value. Do not use
-    the library's ``microgradrnn.graph.topological_order``: this is the exercise.
+    and Python stops at about 1,000 nested calls. Compare nodes by identity
+    (``id(node)``), not by value. The library's ``microgradrnn.graph.topological_order``
+    is off limits: this is the exercise.
 
     Args:
         root: the output node of a graph.
@@ -187,16 +186,17 @@ def topological_sort(root: Scalar) -> list[Scalar]:
 def backward(root: Scalar) -> None:
     """Exercise 1.4 (8 points): back-propagate from ``root`` through the whole graph.
 
-    1. Order the graph with your ``topological_sort(root)``.
-    2. Set the ``.grad`` of every node that is not a leaf (it has parents) to 0: each call
-       computes the gradients of the intermediate nodes afresh.
-    3. Set ``root.grad`` to 1 (d root / d root).
-    4. Visit the nodes in reverse order (root first) and call ``node._backward()``, which
-       pushes the node's gradient into its parents.
+    Afterwards every node's ``.grad`` is d(root)/d(node), with these conventions (those of
+    PyTorch with ``retain_graph=True``; without it PyTorch refuses a second ``backward``):
 
-    Leaves (nodes without parents) are not reset: their gradients accumulate, so calling
-    ``backward`` twice gives every leaf twice its gradient, as in PyTorch. Use
-    ``zero_grad`` to start again from 0.
+    * ``root.grad`` is 1 (d root / d root);
+    * a node that is not a leaf (it has parents) holds the gradient of this call only,
+      whatever it held before, so each call computes the intermediate gradients afresh;
+    * a leaf (no parents) is not reset: its gradient accumulates, so calling ``backward``
+      twice gives every leaf twice its gradient. ``zero_grad`` starts again from 0.
+
+    Order the graph with your ``topological_sort`` and let each node's ``_backward()``
+    push its gradient into its parents. It must work on graphs 10,000 nodes deep.
 
     Args:
         root: the output node; after the call ``leaf.grad`` is d(root)/d(leaf).

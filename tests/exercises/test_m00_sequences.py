@@ -103,11 +103,11 @@ def test_windows_reject_impossible_sizes(learner):
         with learner.raises(ValueError) as caught:
             learner.make_windows(np.arange(float(length)), window, horizon)
         message = caught[0].message
-        bad = [str(window)] if window < 1 else [str(horizon)] if horizon < 1 else [str(length), str(window)]
+        bad = [window] if window < 1 else [horizon] if horizon < 1 else [length, window, horizon]
         found = set(re.findall(r"-?\d+", message))
-        assert set(bad) <= found, (
+        assert {str(n) for n in bad} <= found, (
             f"expected the message for length {length}, window {window}, horizon {horizon} to name "
-            f"{', '.join(bad)}, got {message!r}"
+            f"{', '.join(map(str, bad))}, got {message!r}"
         )
 
 
