@@ -88,6 +88,10 @@ def test_log_softmax_matches_the_formula_for_small_logits(learner):
         assert np.allclose(got, expected, atol=1e-12), (
             f"axis={axis}: expected {expected[0, :3]}, got {got[0, :3]}"
         )
+    z = np.random.default_rng(3).standard_normal((2, 3, 4))
+    got = _array(learner.log_softmax(z), "log_softmax with the default axis", (2, 3, 4))
+    expected = np.log(np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True))
+    assert np.allclose(got, expected, atol=1e-12), "expected the default axis to be the last one"
 
 
 def test_log_softmax_survives_huge_logits(learner):
