@@ -79,32 +79,3 @@ def _one_test_one_limit(request):
     yield
     if handle.output:
         request.node.user_properties.append(("learner_output", "".join(handle.output)))
-
-
-@pytest.fixture(scope="session")
-def load_exercise():
-    """The old one-process shape, for test files not yet converted: ``load_exercise("m08_lstm")``
-    imports the exercise file into this process. Only where no sandbox was asked for (a plain
-    ``pytest``, ``microgradrnn check``): a sandboxed grade never imports submitted code into the
-    judge, so there such a test file is skipped. Delete once every test file takes ``learner``."""
-    if json.loads(os.environ.get("MICROGRADRNN_RUNNER", "{}")).get("launch"):
-        pytest.skip("this test file is not yet in the judge/runner shape (tests/exercises/README.md)")
-    cache: dict[str, object] = {}
-
-    def load(name: str) -> object:
-        if name not in cache:
-            import importlib.util
-            import sys
-
-            path = target_dir() / f"{name}.py"
-            if not path.is_file():
-                raise FileNotFoundError(f"{name}.py not found in {path.parent}")
-            spec = importlib.util.spec_from_file_location(name, path)
-            assert spec and spec.loader
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[name] = module
-            spec.loader.exec_module(module)
-            cache[name] = module
-        return cache[name]
-
-    return load

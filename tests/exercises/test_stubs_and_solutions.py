@@ -2,9 +2,8 @@
 
 The stubs (``exercises/``) and the solutions (``solutions/``) are each graded once, the way
 ``microgradrnn grade`` grades (a judge process per module, the code in a sandboxed runner);
-then each module is checked on its own. Modules join as soon as their exercise file, solution
-file and test file all exist and the test file is in the judge/runner shape (its tests take
-the ``learner`` fixture).
+then each module is checked on its own. Every exercise test takes the ``learner`` fixture:
+a test that never calls the learner's code would give points for nothing.
 """
 
 from __future__ import annotations
@@ -20,13 +19,6 @@ MANIFEST = load_manifest()
 REPO = MANIFEST.root.parents[1]
 
 
-def _judges_through_the_runner(path) -> bool:  # noqa: ANN001
-    """Whether a test file is in the two-process shape: its tests take the ``learner`` fixture."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    tests = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test")]
-    return any(any(a.arg == "learner" for a in n.args.args) for n in tests)
-
-
 READY = [
     m
     for m in MANIFEST
@@ -34,7 +26,6 @@ READY = [
     and (REPO / "exercises" / m.filename).is_file()
     and (REPO / "solutions" / m.filename).is_file()
     and MANIFEST.test_path(m).is_file()
-    and _judges_through_the_runner(MANIFEST.test_path(m))
 ]
 IDS = [m.name for m in READY]
 
@@ -67,6 +58,14 @@ def _report(result: ModuleResult, want: str) -> str:
 
 
 pytestmark = pytest.mark.skipif(not READY, reason="no module has exercises, solutions and tests yet")
+
+
+@pytest.mark.parametrize("module", READY, ids=IDS)
+def test_every_exercise_test_calls_the_learner(module):
+    tree = ast.parse(MANIFEST.test_path(module).read_text(encoding="utf-8"))
+    tests = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test")]
+    lonely = [n.name for n in tests if not any(a.arg == "learner" for a in n.args.args)]
+    assert not lonely, f"{module.test_filename}: tests that never reach the learner's code: {lonely}"
 
 
 @pytest.mark.parametrize("module", READY, ids=IDS)

@@ -14,8 +14,7 @@ signatures and docstrings kept:
 
 The exercise tests grade each folder in a pytest subprocess (``MICROGRADRNN_TARGET`` pointing
 at it, a JUnit XML report read back); a test that passes earns its manifest points, and the
-total must be 0 for every module and kind. Modules whose tests are not yet in the
-learner/judge shape (they take ``m`` from ``load_exercise`` instead of ``learner``) are skipped.
+total must be 0 for every module and kind.
 """
 
 from __future__ import annotations
@@ -79,17 +78,6 @@ class _EqualsEverything(float):
 '''
 
 
-def _uses_learner(test_file: Path) -> bool:
-    """Whether the module's tests are in the learner/judge shape (a test takes ``learner``)."""
-    tree = ast.parse(test_file.read_text(encoding="utf-8"))
-    return any(
-        isinstance(node, ast.FunctionDef)
-        and node.name.startswith("test")
-        and any(a.arg == "learner" for a in node.args.args)
-        for node in tree.body
-    )
-
-
 def _is_exercise(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return any(
         isinstance(stmt, ast.Raise)
@@ -146,14 +134,11 @@ def _graded_modules():
         stub, tests = STUBS / module.filename, MANIFEST.test_path(module)
         if not module.exercises or not stub.is_file() or not tests.is_file():
             continue
-        marks = (
-            [] if _uses_learner(tests) else [pytest.mark.skip(reason="tests not yet in the learner shape")]
-        )
-        yield pytest.param(module, id=module.name, marks=marks)
+        yield pytest.param(module, id=module.name)
 
 
 MODULES = list(_graded_modules())
-READY = [p.values[0] for p in MODULES if not p.marks]
+READY = [p.values[0] for p in MODULES]
 
 
 def _passed_tests(report: Path) -> dict[str, set[str]]:
@@ -204,8 +189,6 @@ def _grade(kind: str, tmp_root: Path) -> dict[str, set[str]]:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> dict[str, dict[str, set[str]]]:
     """What passed, by kind of trivial submission, then by test file."""
-    if not READY:
-        pytest.skip("no module's tests are in the learner shape yet")
     root = tmp_path_factory.mktemp("trivial")
     with ThreadPoolExecutor(WORKERS) as pool:
         return dict(zip(KINDS, pool.map(lambda kind: _grade(kind, root), KINDS)))
