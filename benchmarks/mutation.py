@@ -14,7 +14,8 @@ reason); then every survivor. The score is killed / (mutants - equivalent - inco
 The operators are the plausible slips: arithmetic and comparison operators swapped, numbers
 off by one, booleans flipped, ``and``/``or``, ``break``/``continue``, unary signs, and a loop
 made to run zero times. Bitwise and shift operators are left out (the code has none to
-swap), and so is turning an operator into ``**``, ``//`` or ``%``, to keep the run short. Slow: several minutes per file on two cores; never a test.
+swap), and so is turning an operator into ``**``, ``//`` or ``%``, to keep the run short.
+Slow: several minutes per file on two cores; never a test.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,6 +160,11 @@ def run_one(file: str, tests: str, known: dict[tuple[str, str, str], str]) -> Ou
     return outcome
 
 
+def _row(o: Outcome) -> str:
+    return (f"{o.file:44} {o.total:8} {o.killed:7} {o.equivalent:6} {o.incompetent:6} {len(o.survivors):8}"
+            f" {o.score:6.1f}% {o.seconds:5.0f}s")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("target", choices=("course", "library"))
@@ -179,13 +185,19 @@ def main(argv: list[str] | None = None) -> int:
         jobs = {f: t for f, t in LIBRARY.items()
                 if args.files is None or f.removeprefix("microgradrnn/") in args.files}
     known = equivalents()
+    header = (f"{'file':44} {'mutants':>8} {'killed':>7} {'equiv':>6} {'incomp':>6} {'survived':>8}"
+              f" {'score':>7} {'time':>6}")
+    print(header, flush=True)
+    outcomes = []
     with ThreadPoolExecutor(max_workers=max(1, args.workers)) as pool:
-        outcomes = list(pool.map(lambda job: run_one(job[0], job[1], known), jobs.items()))
-    print(f"{'file':44} {'mutants':>8} {'killed':>7} {'equiv':>6} {'incomp':>6} {'survived':>8} {'score':>7}"
-          f" {'time':>6}")
+        futures = [pool.submit(run_one, file, tests, known) for file, tests in jobs.items()]
+        for future in as_completed(futures):  # a line per file as soon as it is done
+            outcomes.append(future.result())
+            print(_row(outcomes[-1]), flush=True)
+    outcomes.sort(key=lambda o: o.file)
+    print("\n" + header)
     for o in outcomes:
-        print(f"{o.file:44} {o.total:8} {o.killed:7} {o.equivalent:6} {o.incompetent:6} {len(o.survivors):8}"
-              f" {o.score:6.1f}% {o.seconds:5.0f}s")
+        print(_row(o))
     survivors = [s for o in outcomes for s in o.survivors]
     if survivors:
         print("\nSurviving mutants (kill each with a test, or record it as equivalent with a reason):")
