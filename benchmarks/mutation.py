@@ -56,6 +56,8 @@ LIBRARY = {
     "microgradrnn/tensor.py": "tests/test_engine_ops.py tests/test_engine_graph.py "
     "tests/test_nn_functional.py",
     "microgradrnn/graph.py": "tests/test_engine_graph.py tests/test_engine_ops.py",
+    "microgradrnn/shapes.py": "tests/test_engine_dtype_axes.py tests/test_engine_ops.py",
+    "microgradrnn/joining.py": "tests/test_engine_dtype_axes.py tests/test_engine_ops.py",
     "microgradrnn/functional.py": "tests/test_nn_functional.py",
     "microgradrnn/gradcheck.py": "tests/test_engine_ops.py tests/test_engine_graph.py",
     "microgradrnn/optim.py": "tests/test_optim.py",

@@ -19,7 +19,8 @@ from microgradrnn.graph import (
     scope,
     topological_order,
 )
-from microgradrnn.tensor import Tensor, concat, split, stack
+from microgradrnn.joining import concat, split, stack
+from microgradrnn.tensor import Tensor
 from microgradrnn.value import Value
 
 __version__ = "0.1.0"

@@ -11,21 +11,18 @@ its inputs only when one of them requires grad and grad mode is on (see ``no_gra
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from microgradrnn import graph
 from microgradrnn.graph import Node
+from microgradrnn.shapes import Axis, check_axis, reduction_args, unbroadcast
 
 Grads = tuple["np.ndarray | None", ...]
 BackwardFn = Callable[[np.ndarray], Grads]
 Index = Any
-Axis = int | tuple[int, ...] | None
-
-
-AxisError = np.exceptions.AxisError if hasattr(np, "exceptions") else np.AxisError  # numpy < 1.25
 
 
 def _as_array(data: Any, dtype: Any, default: Any = np.float64) -> np.ndarray:
@@ -43,46 +40,6 @@ def _as_array(data: Any, dtype: Any, default: Any = np.float64) -> np.ndarray:
         raise TypeError(f"a Tensor holds numbers, got an array of dtype {array.dtype}: {data!r}")
     dtype = default if dtype is None else dtype
     return array if dtype is None else array.astype(dtype, copy=False)
-
-
-def check_axis(axis: Any, shape: tuple[int, ...], new: bool = False) -> int:
-    """``axis`` of an array of ``shape`` as a non-negative int; an error names both otherwise.
-
-    ``new``: the axis is one to insert (``stack``), so it may also come after the last.
-    """
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"an axis is an integer, got {type(axis).__name__} {axis!r} (shape {shape})")
-    ndim = len(shape) + new
-    if not -ndim <= axis < ndim:
-        raise AxisError(
-            f"axis {axis} is out of range for a tensor of shape {shape} (axes {-ndim} to {ndim - 1})"
-        )
-    return int(axis) % ndim
-
-
-def _check_axes(axis: Axis, shape: tuple[int, ...]) -> Axis:
-    """``axis`` (None, an int or a tuple of ints) checked against ``shape``; left as given."""
-    if axis is None:
-        return None
-    for a in axis if isinstance(axis, tuple) else (axis,):
-        check_axis(a, shape)
-    return axis
-
-
-def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum ``grad`` over the axes along which an input of ``shape`` was broadcast.
-
-    (4, 3) -> (3,) sums axis 0; (4, 3) -> (4, 1) sums axis 1 keeping it.
-    """
-    if grad.shape == shape:
-        return grad
-    extra = grad.ndim - len(shape)
-    if extra:
-        grad = grad.sum(axis=tuple(range(extra)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)
-    return grad
 
 
 class Tensor(Node):
@@ -388,7 +345,7 @@ class Tensor(Node):
         self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None
     ) -> Tensor:
         """Sum over ``axis`` (all axes by default); PyTorch's ``dim``/``keepdim`` work too."""
-        axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim, self.shape)
+        axis, keepdims = reduction_args(axis, keepdims, dim, keepdim, self.shape)
         out = self.data.sum(axis=axis, keepdims=keepdims)
         return Tensor._make(
             np.asarray(out), (self,), "sum", lambda g: (self._expand_back(g, axis, keepdims),)
@@ -398,7 +355,7 @@ class Tensor(Node):
         self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None
     ) -> Tensor:
         """Mean over ``axis`` (all axes by default); PyTorch's ``dim``/``keepdim`` work too."""
-        axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim, self.shape)
+        axis, keepdims = reduction_args(axis, keepdims, dim, keepdim, self.shape)
         out = np.asarray(self.data.mean(axis=axis, keepdims=keepdims))
         n = self.data.size // max(out.size, 1)
         # Divide the small reduced gradient, then broadcast it: no full-size division.
@@ -412,7 +369,7 @@ class Tensor(Node):
         Returns the values only (PyTorch's ``max(dim)`` also returns indices: use numpy's
         ``argmax`` on ``.data`` for those).
         """
-        axis, keepdims = _reduction_args(axis, keepdims, dim, keepdim, self.shape)
+        axis, keepdims = reduction_args(axis, keepdims, dim, keepdim, self.shape)
         full = self.data.max(axis=axis, keepdims=True)
         out = full if keepdims else np.asarray(self.data.max(axis=axis, keepdims=False))
 
@@ -608,19 +565,6 @@ def _released(g: np.ndarray) -> Grads:
     raise AssertionError("a released tensor is never propagated")
 
 
-def _reduction_args(
-    axis: Axis, keepdims: bool, dim: Axis, keepdim: bool | None, shape: tuple[int, ...]
-) -> tuple[Axis, bool]:
-    """numpy's (axis, keepdims) from either naming, checked against ``shape``; dim/keepdim win."""
-    if dim is not None:
-        if axis is not None:
-            raise TypeError("give the axis once: axis= (numpy) or dim= (PyTorch), not both")
-        axis = dim
-    if isinstance(axis, list):
-        axis = tuple(axis)
-    return _check_axes(axis, shape), keepdims if keepdim is None else keepdim
-
-
 class IndexGrad:
     """The gradient of ``tensor[index]``: ``value`` belongs at ``index`` of the tensor's gradient."""
 
@@ -647,63 +591,3 @@ def _normalize_index(index: Index) -> tuple[Index, bool]:
         for p in parts
     )
     return (plain if type(index) is tuple else plain[0]), False
-
-
-def _as_tensors(tensors: Sequence[Tensor], op: str) -> list[Tensor]:
-    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
-    if not tensors:
-        raise ValueError(f"{op} needs at least one tensor")
-    return tensors
-
-
-def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along an existing ``axis`` (PyTorch's ``cat``)."""
-    tensors = _as_tensors(tensors, "concat")
-    axis = check_axis(axis, tensors[0].shape)
-    try:
-        data = np.concatenate([t.data for t in tensors], axis=axis)
-    except ValueError:
-        shapes = ", ".join(str(t.shape) for t in tensors)
-        raise ValueError(f"shape mismatch in 'concat' along axis {axis}: {shapes}") from None
-    bounds = np.cumsum([t.shape[axis] for t in tensors])[:-1]
-    return Tensor._make(
-        data, tuple(tensors), "concat", lambda g: tuple(np.split(g, bounds, axis=axis))
-    )
-
-
-def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join same-shaped tensors along a new ``axis``."""
-    tensors = _as_tensors(tensors, "stack")
-    axis = check_axis(axis, tensors[0].shape, new=True)
-    try:
-        data = np.stack([t.data for t in tensors], axis=axis)
-    except ValueError:
-        shapes = ", ".join(str(t.shape) for t in tensors)
-        raise ValueError(f"shape mismatch in 'stack': all tensors need one shape, got {shapes}") from None
-    return Tensor._make(
-        data,
-        tuple(tensors),
-        "stack",
-        lambda g: tuple(np.moveaxis(g, axis, 0)),
-    )
-
-
-def split(tensor: Tensor, sections: int | Sequence[int], axis: int = 0) -> list[Tensor]:
-    """Cut ``tensor`` along ``axis`` into ``sections`` equal parts, or parts of the given sizes."""
-    axis = check_axis(axis, tensor.shape)
-    n = tensor.shape[axis]
-    if isinstance(sections, int):
-        if sections <= 0 or n % sections:
-            raise ValueError(f"split: axis {axis} of size {n} does not divide into {sections} equal parts")
-        sizes = [n // sections] * sections
-    else:
-        sizes = list(sections)
-        if sum(sizes) != n:
-            raise ValueError(f"split: sizes {sizes} add up to {sum(sizes)}, not to axis {axis} size {n}")
-    pieces, start = [], 0
-    for size in sizes:
-        index = [slice(None)] * tensor.ndim
-        index[axis] = slice(start, start + size)
-        pieces.append(tensor[tuple(index)])
-        start += size
-    return pieces

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from microgradrnn import Tensor
-from microgradrnn.tensor import AxisError, concat, split, stack
+from microgradrnn.joining import concat, split, stack
+from microgradrnn.shapes import AxisError
 
 
 @pytest.mark.parametrize(

@@ -33,9 +33,10 @@ import numpy as np
 
 from microgradrnn.functional import dropout_mask
 from microgradrnn.graph import scope
+from microgradrnn.joining import concat, stack
 from microgradrnn.nn.cells import GRUCell, LSTMCell, RNNCell, _CellBase
 from microgradrnn.nn.module import Module, Parameter, Seed, make_rng
-from microgradrnn.tensor import Tensor, concat, stack
+from microgradrnn.tensor import Tensor
 
 __all__ = ["GRU", "LSTM", "RNN", "RNNBase"]
 
