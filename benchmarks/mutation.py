@@ -6,7 +6,9 @@
 ``course`` plants mistakes in ``solutions/mNN_*.py`` and runs that module's exercise tests;
 ``library`` plants them in the engine, the layers and the optimizers and runs the library's
 own tests. Each target is mutated in a private copy of the checkout, so targets run side by
-side. Prints, per file, the mutants made, killed, survived, and those recorded as equivalent
+side. In the course, only mutants inside the learner's answers count (the bodies of the functions a
+stub leaves to write); a scaffold the stub shares is not something a learner gets wrong.
+Prints, per file, the mutants made, killed, survived, and those recorded as equivalent
 (a mutant that cannot change behaviour) in ``tests/exercises/equivalent_mutants.toml`` or
 ``benchmarks/equivalent_mutants.toml`` (file, operator, the line's code, one line of
 reason); then every survivor. The score is killed / (mutants - equivalent - incompetent).
@@ -21,6 +23,7 @@ Slow: several minutes per file on two cores; never a test.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import re
@@ -78,6 +81,7 @@ class Outcome:
     killed: int = 0
     equivalent: int = 0
     incompetent: int = 0
+    scaffold: int = 0  # mutants outside the learner's answers (course only), not counted
     survivors: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -101,6 +105,37 @@ def equivalents() -> dict[tuple[str, str, str], str]:
     return out
 
 
+def answer_lines(solution: Path) -> set[int] | None:
+    """Lines of ``solution`` that are the learner's answers: the bodies of the functions that
+    raise NotImplementedError in the stub of the same name. The rest (a scaffold class, the
+    imports) is the same in the stub, so a mistake there is not a mistake a learner makes.
+    None when there is no stub (every line counts)."""
+    stub = REPO / "exercises" / solution.name
+    if not stub.is_file():
+        return None
+
+    def functions(tree: ast.AST) -> dict[str, ast.FunctionDef]:
+        out = {}
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    owner = node.name + "." if isinstance(node, ast.ClassDef) else ""
+                    out[owner + child.name] = child
+        return out
+
+    def raises_not_implemented(fn: ast.FunctionDef) -> bool:
+        return any(isinstance(n, ast.Raise) and "NotImplementedError" in ast.unparse(n) for n in ast.walk(fn))
+
+    stubs = functions(ast.parse(stub.read_text(encoding="utf-8")))
+    answers = {name for name, fn in stubs.items() if raises_not_implemented(fn)}
+    lines: set[int] = set()
+    for name, fn in functions(ast.parse(solution.read_text(encoding="utf-8"))).items():
+        if name in answers:
+            first = fn.body[1].lineno if ast.get_docstring(fn) and len(fn.body) > 1 else fn.body[0].lineno
+            lines.update(range(first, fn.end_lineno + 1))
+    return lines
+
+
 def _copy_checkout(dest: Path) -> None:
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO, capture_output=True,
                            text=True, check=True).stdout.split()
@@ -115,6 +150,7 @@ def run_one(file: str, tests: str, known: dict[tuple[str, str, str], str]) -> Ou
     started = time.monotonic()
     outcome = Outcome(file)
     source = (REPO / file).read_text(encoding="utf-8").splitlines()
+    answers = answer_lines(REPO / file) if file.startswith("solutions/") else None
     with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
         work = Path(tmp)
         _copy_checkout(work)
@@ -145,9 +181,12 @@ def run_one(file: str, tests: str, known: dict[tuple[str, str, str], str]) -> Ou
         mutation = item["mutations"][0]
         if result.get("test_outcome") is None and result.get("worker_outcome") == "skipped":
             continue
-        outcome.total += 1
         operator = mutation["operator_name"].removeprefix("core/")
         row = int(mutation["start_pos"][0])
+        if answers is not None and row not in answers:
+            outcome.scaffold += 1
+            continue
+        outcome.total += 1
         code = source[row - 1].strip() if row <= len(source) else ""
         if result.get("test_outcome") == "killed" or result.get("worker_outcome") == "timeout":
             outcome.killed += 1
