@@ -209,7 +209,7 @@ def _row(o: Outcome) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("target", choices=("course", "library"))
-    parser.add_argument("--modules", nargs="*", type=int, help="course modules (default: all)")
+    parser.add_argument("--modules", nargs="*", type=int, help="course modules, in this order (default: all)")
     parser.add_argument("--files", nargs="*", help="library files, e.g. value.py nn/cells.py (default: all)")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
@@ -217,11 +217,9 @@ def main(argv: list[str] | None = None) -> int:
         print("cosmic-ray is not installed: pip install -e '.[bench]'")
         return 2
     if args.target == "course":
-        jobs = {}
-        for path in sorted((REPO / "solutions").glob("m[0-9][0-9]_*.py")):
-            number = int(path.name[1:3])
-            if args.modules is None or number in args.modules:
-                jobs[f"solutions/{path.name}"] = f"tests/exercises/test_{path.stem}.py"
+        paths = {int(p.name[1:3]): p for p in (REPO / "solutions").glob("m[0-9][0-9]_*.py")}
+        order = args.modules if args.modules is not None else sorted(paths)
+        jobs = {f"solutions/{paths[n].name}": f"tests/exercises/test_{paths[n].stem}.py" for n in order}
     else:
         jobs = {f: t for f, t in LIBRARY.items()
                 if args.files is None or f.removeprefix("microgradrnn/") in args.files}
@@ -235,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         for future in as_completed(futures):  # a line per file as soon as it is done
             outcomes.append(future.result())
             print(_row(outcomes[-1]), flush=True)
+            for survivor in outcomes[-1].survivors:
+                print(f"    survived: {survivor}", flush=True)
     outcomes.sort(key=lambda o: o.file)
     print("\n" + header)
     for o in outcomes:
