@@ -111,9 +111,10 @@ def page_language(src_uri: str) -> tuple[str, str]:
 
 
 def load_translations(path: Path) -> dict[str, dict[str, object]]:
-    """Per exercise id, the translated fields of the manifest (``hints_ko``, ``title_ko``, ...).
+    """Per exercise id, translated fields of the manifest in languages the loader does not know.
 
-    The course loader reads only the English fields, so these are read from the file itself.
+    The course loader reads ``title_ko`` and ``hints_ko`` itself; this picks up any other
+    ``hints_xx`` / ``title_xx`` a manifest may hold, read from the file itself.
     """
     with path.open("rb") as fh:
         data = tomllib.load(fh)
@@ -131,6 +132,9 @@ def localized(ex: Exercise, field: str, lang: str, translations: dict[str, dict[
     english = getattr(ex, field)
     if lang == "en":
         return english
+    known = getattr(ex, f"{field}_{lang}", None)  # the loader's own fields (title_ko, hints_ko)
+    if known:
+        return known
     value = translations.get(ex.id, {}).get(f"{field}_{lang}")
     if value is None:
         return english

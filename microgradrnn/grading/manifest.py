@@ -11,6 +11,10 @@ effects, so documentation tools can render exercise lists from it::
     lstm = manifest.module(8)             # or manifest.module("m08_lstm")
     for exercise in lstm.exercises:
         print(exercise.id, exercise.title, exercise.points, exercise.hints[0])
+
+An exercise may also carry Korean versions of its title and hints (``title_ko``,
+``hints_ko``); :meth:`Exercise.title_in` and :meth:`Exercise.hints_in` pick a language and
+fall back to English where there is no translation.
 """
 
 from __future__ import annotations
@@ -53,6 +57,16 @@ class Exercise:
     hints: tuple[str, ...]
     tests: tuple[TestSpec, ...]
     off_limits: tuple[str, ...] = ()  # library functions this exercise must not call (dotted names)
+    title_ko: str = ""
+    hints_ko: tuple[str, ...] = ()
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang`` (``"en"`` or ``"ko"``), English when there is no translation."""
+        return (self.title_ko if lang == "ko" else "") or self.title
+
+    def hints_in(self, lang: str) -> tuple[str, ...]:
+        """The hints in ``lang`` (``"en"`` or ``"ko"``), the English ones when there is no translation."""
+        return (self.hints_ko if lang == "ko" else ()) or self.hints
 
     @property
     def points(self) -> float:
@@ -192,17 +206,26 @@ def _exercise(entry: dict[str, Any], module: str, path: Path) -> Exercise:
         if not name.startswith("test"):
             raise ManifestError(f"{path}: exercise {ex_id}: {name!r} is not a test function name")
         tests.append(TestSpec(name=name, points=float(points)))
-    hints = entry.get("hints", [])
-    if isinstance(hints, str):
-        hints = [hints]
     return Exercise(
         id=ex_id,
         function=str(entry.get("function", "")),
         title=str(entry.get("title", entry.get("function", ex_id))),
-        hints=tuple(str(h) for h in hints),
+        hints=_texts(entry, "hints", ex_id, path),
         tests=tuple(tests),
         off_limits=tuple(str(n) for n in entry.get("off_limits", [])),
+        title_ko=str(entry.get("title_ko", "")),
+        hints_ko=_texts(entry, "hints_ko", ex_id, path),
     )
+
+
+def _texts(entry: dict[str, Any], key: str, ex_id: str, path: Path) -> tuple[str, ...]:
+    """A list of hints (a lone string is a list of one)."""
+    value = entry.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ManifestError(f"{path}: exercise {ex_id}: `{key}` must be a list of strings")
+    return tuple(value)
 
 
 def _check_unique(values: list[Any], what: str, path: Path) -> None:
