@@ -28,11 +28,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import isolation
+from .hintstate import STATE_NAME
 from .isolation import Limits
 from .manifest import Exercise, Manifest, Module, load_manifest
 
@@ -152,6 +153,8 @@ def _find_files(submission: Path, wanted: set[str]) -> tuple[dict[str, Path], li
             elif entry.is_dir(follow_symlinks=False):
                 if depth + 1 <= SEARCH_DEPTH and entry.name not in ("__pycache__", ".git"):
                     queue.append((Path(entry.path), depth + 1))
+            elif entry.name == STATE_NAME and depth == 0:
+                continue  # what `check` remembers of its hints, not a submitted file
             elif entry.name in wanted and entry.name not in found and entry.is_file(follow_symlinks=False):
                 found[entry.name] = Path(entry.path)
             else:
@@ -487,14 +490,15 @@ def run_course(
     limits: Limits | None = None,
     workers: int = WORKERS,
     on_module: Callable[[ModuleResult], None] | None = None,
-    on_wait: Callable[[Module], None] | None = None,
+    on_wait: Callable[[list[Module]], None] | None = None,
     skip_empty: bool = True,
     isolation_level: str = "auto",
 ) -> CourseResult:
-    """Grade ``submission`` module by module, in manifest order.
+    """Grade ``submission`` module by module; the result lists them in manifest order.
 
-    ``on_wait(module)`` is called before waiting for a module and ``on_module(result)``
-    once it is graded, both from the calling thread and in manifest order.
+    ``on_module(result)`` is called as each module is graded, in the order they finish (so a
+    learner sees progress), and ``on_wait(modules)`` before each wait, with the modules being
+    graded at that moment in manifest order; both from the calling thread.
 
     ``modules`` selects modules by number or name (default: all that have exercises
     when ``skip_empty``). At most ``workers`` modules run at once. ``isolation_level`` is
@@ -543,16 +547,23 @@ def run_course(
         results: dict[str, ModuleResult] = {}
         pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(chosen) or 1)))
         try:
-            futures = [
-                (m, pool.submit(_grade_module, ctx, m, present[m.name], hidden.get(m.name, [])))
-                for m in chosen
-            ]
-            for module, future in futures:
-                if on_wait is not None and not future.done():
-                    on_wait(module)
-                results[module.name] = future.result()
-                if on_module is not None:
-                    on_module(results[module.name])
+            pending = {
+                pool.submit(_grade_module, ctx, m, present[m.name], hidden.get(m.name, [])): m for m in chosen
+            }
+            order = {m.name: k for k, m in enumerate(chosen)}
+            while pending:
+                finished = [f for f in pending if f.done()]
+                if not finished:
+                    if on_wait is not None:
+                        on_wait(sorted((m for f, m in pending.items() if f.running()),
+                                       key=lambda m: order[m.name]))
+                    finished = list(wait(pending, return_when=FIRST_COMPLETED).done)
+                # modules that finish together are reported in course order
+                for future in sorted(finished, key=lambda f: order[pending[f].name]):
+                    module = pending.pop(future)
+                    results[module.name] = future.result()
+                    if on_module is not None:
+                        on_module(results[module.name])
         finally:
             # A caller that stops listening (a closed pipe, Ctrl-C) does not wait for modules not started.
             pool.shutdown(wait=True, cancel_futures=True)
