@@ -13,7 +13,7 @@ from collections.abc import Sequence
 COMMAND_MODULES: tuple[str, ...] = (
     "microgradrnn.grading.commands",  # check, grade
     "microgradrnn.grading.instructor",  # gradescope, grade-all
-    "microgradrnn.course.command",  # start
+    "microgradrnn.course.command",  # start, notebooks, docs
     "microgradrnn.draw.command",  # draw
     "microgradrnn.demos.command",  # train
 )
@@ -23,7 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command registered."""
     parser = argparse.ArgumentParser(
         prog="microgradrnn",
-        description="Recurrent neural networks from the ground up: check exercises, grade, draw, train.",
+        description="Recurrent neural networks from the ground up: check exercises, grade, read the docs,"
+        " draw, train.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
