@@ -9,10 +9,13 @@ import sys
 import textwrap
 import time
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from .manifest import Manifest, ManifestError, default_course_root, load_manifest
+from .hintstate import HintState
+from .manifest import Manifest, ManifestError, Module, default_course_root, load_manifest
+from .messages import choose_language, modules, say, translate
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_TEST_TIMEOUT = 10.0
@@ -59,6 +62,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.add_argument(
         "--isolation", choices=("auto", "bwrap", "uid", "none"), default="none",
         help="where your code runs (default none: it is your own code; see `grade --help`)",
+    )
+    check.add_argument(
+        "--lang", choices=("en", "ko"),
+        help="the language of messages and hints: en or ko (default: ko when the locale is Korean, else en)",
     )
     check.set_defaults(func=run_check)
 
@@ -203,42 +210,105 @@ def _wrap(text: str, width: int, lines: int | None = None) -> list[str]:
     return wrapped
 
 
-def render_module(result, width: int, style: _Style) -> list[str]:  # noqa: ANN001 - runner.ModuleResult
+def render_module(
+    result,  # noqa: ANN001 - runner.ModuleResult
+    width: int,
+    style: _Style,
+    lang: str = "en",
+    pointer: str = "",
+    unlocked: Mapping[str, int] | None = None,
+) -> list[str]:
     """The scoreboard lines of one module: a header, then one line per exercise.
 
-    Under each exercise that is not complete: why its first failing test failed, and the
-    exercise's first hint. Under the header: the docs page to read.
+    Under each exercise that is not complete: why its first failing test failed, and the hints
+    unlocked so far (``unlocked``: exercise id -> how many; without it, the first hint). Under
+    the header, when the module is not full: ``pointer``, where to read.
     """
     module = result.module
     score = f"{_pts(result.score)} / {_pts(result.max_score)}"
     full = result.score >= result.max_score
     head = f"{module.number:>2}  {module.title}" + (f"  {module.korean}" if module.korean else "")
     lines = [style(_fit(head, width - len(score) - 1), "1") + " " + style(score, "32;1" if full else "1")]
-    if module.page and not full:
-        lines.append("    " + style(f"read docs/{module.page}", "2"))
-    for text in result.error.splitlines()[:4]:
+    if pointer and not full:
+        if "://" in pointer:  # an address is never cut: the terminal wraps it, and it still works
+            lines.append("    " + style(_printable(pointer), "2"))
+        else:
+            lines += ["    " + style(t, "2") for t in _wrap(pointer, width - 4)]
+    for text in translate(lang, result.error).splitlines()[:4]:
         lines += ["    " + style(t, "31") for t in _wrap(text, width - 4, 3)]
     indent = " " * 12
     for ex in result.exercises:
         done = ex.score >= ex.max_score
         mark = style("✓", "32") if done else style("✗", "31")
         right = f"{_pts(ex.score)} / {_pts(ex.max_score)}"
-        left = f"{ex.exercise.id:<6}{ex.exercise.title} ({ex.exercise.function})"
+        left = f"{ex.exercise.id:<6}{ex.exercise.title_in(lang)} ({ex.exercise.function})"
         lines.append(f"    {mark} {_fit(left, width - 7 - len(right))} {right}")
         failure = ex.first_failure
         if failure is None or result.error:
             continue
-        if failure.reason.startswith("not implemented yet"):
-            reason = [f"not implemented yet: write {ex.exercise.function} in exercises/{module.filename}"]
+        stub = _untouched(failure)
+        if stub:
+            reason = [say(lang, "not implemented yet: write {function} in exercises/{filename}",
+                          function=ex.exercise.function, filename=module.filename)]
         else:
-            first, *rest = failure.reason.splitlines() or ["failed"]
+            first, *rest = translate(lang, failure.reason).splitlines() or ["failed"]
             reason = [f"{failure.name}: {first}", *rest[:1]]
         for text in reason:
             lines += [indent + style(t, "33") for t in _wrap(text, width - len(indent), 3)]
-        if ex.exercise.hints:
-            hint = _wrap("hint: " + ex.exercise.hints[0], width - len(indent))
-            lines += [indent + style(t, "2") for t in hint]
+        hints = ex.exercise.hints_in(lang)
+        shown = (0 if stub else 1) if unlocked is None else unlocked.get(ex.exercise.id, 0)
+        for n, hint in enumerate(hints[:shown], start=1):
+            text = say(lang, "hint {n}: {text}", n=n, text=hint)
+            lines += [indent + style(t, "2") for t in _wrap(text, width - len(indent))]
     return lines
+
+
+def _untouched(failure) -> bool:  # noqa: ANN001 - runner.TestResult
+    return failure.reason.startswith("not implemented yet")
+
+
+def record_failures(result, state: HintState) -> bool:  # noqa: ANN001 - runner.ModuleResult
+    """Count this run's failing exercises of ``result`` in ``state``; whether any hint is still locked.
+
+    A stub not yet written, and a module that could not be graded at all (a missing file, an
+    import error), are no attempt and unlock nothing.
+    """
+    locked = False
+    if result.error:
+        return locked
+    for ex in result.exercises:
+        failure = ex.first_failure
+        if failure is None or _untouched(failure):
+            continue
+        if state.failed(ex.exercise.id) < len(ex.exercise.hints):
+            locked = True
+    return locked
+
+
+def page_pointer(module: Module, exercises: Path, lang: str) -> str:
+    """Where to read about ``module``: its page on the built site, else how to build it, else its notebook.
+
+    The raw ``docs/*.md`` files hold placeholders, so they are never the answer. A checkout of
+    the course (``mkdocs.yml`` and ``docs/`` beside ``exercises/``) can build the site; a
+    folder made by ``microgradrnn start`` or an installed wheel has the notebooks instead.
+    """
+    from ..course import site
+
+    if not module.page:
+        return ""
+    root = exercises.parent
+    if site.is_docs_root(root):
+        page = site.built_page(root, module.page, lang)
+        if page is not None:
+            return say(lang, "read {url}", url=page.as_uri())
+        return say(lang, "read the page: `microgradrnn docs {number}` builds it and prints where it is",
+                   number=module.number)
+    notebook = f"{module.name}.ipynb"
+    for near in (root / "notebooks" / notebook, root / notebook, exercises / notebook):
+        if near.is_file():
+            return say(lang, "open the notebook {path}", path=near)
+    return say(lang, "open the notebook {name} (`microgradrnn notebooks DIR` copies the notebooks into DIR)",
+               name=notebook)
 
 
 def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -248,24 +318,24 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
     out = out or sys.stdout
     err = sys.stderr
+    lang = choose_language(getattr(args, "lang", None))
     if args.timeout <= 0 or args.test_timeout <= 0:
-        print("microgradrnn check: --timeout and --test-timeout must be positive", file=err)
+        print(say(lang, "microgradrnn check: --timeout and --test-timeout must be positive"), file=err)
         return 2
     try:
         if args.exercises:
             exercises = Path(args.exercises).resolve()
             if not exercises.is_dir():
                 what = "is not a folder" if exercises.exists() else "does not exist"
-                print(f"microgradrnn check: --exercises {args.exercises}: {exercises} {what}", file=err)
+                what = f"microgradrnn check: --exercises {{given}}: {{path}} {what}"
+                print(say(lang, what, given=args.exercises, path=exercises), file=err)
                 return 2
         else:
             exercises = find_exercises(Path.cwd(), load_manifest(args.course))
             if exercises is None:
-                print(
-                    "microgradrnn check: no exercises/ folder found here or above; run"
-                    " `microgradrnn start DIR` to lay out the course, or pass --exercises DIR",
-                    file=err,
-                )
+                print(say(lang, "microgradrnn check: no exercises/ folder found here or above; run"
+                                " `microgradrnn start DIR` to lay out the course, or pass --exercises DIR"),
+                      file=err)
                 return 2
         course_root = args.course or _course_of(exercises)  # the clone the learner works in
         manifest = load_manifest(course_root)
@@ -279,26 +349,37 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
     graded = [m for m in wanted if m.exercises]
     style = _Style(out)
     width = max(60, min(100, shutil.get_terminal_size((88, 24)).columns))
-    print(style(f"Checking {exercises}", "1"), file=out)
+    print(style(say(lang, "Checking {path}", path=exercises), "1"), file=out)
     if not graded:
-        print(f"No exercises listed yet for {', '.join(m.name for m in wanted)}.", file=out)
+        print(say(lang, "No exercises listed yet for {names}.", names=", ".join(m.name for m in wanted)),
+              file=out)
         return 0
     skipped = len(wanted) - len(graded)
-    intro = (f"{_count(len(graded), 'module')} with exercises"
-             + (f" ({skipped} without exercises yet)" if skipped else "")
-             + "; each is judged in its own process, your code in another.")
+    intro = (say(lang, "{modules} with exercises", modules=modules(lang, len(graded)))
+             + (say(lang, " ({skipped} without exercises yet)", skipped=skipped) if skipped else "")
+             + say(lang, "; each is judged in its own process, your code in another."))
     print("\n".join(_wrap(intro, width)) + "\n", file=out)
     ephemeral = style.colour
+    state = HintState.load(exercises)
+    locked = False
 
-    def waiting(module) -> None:  # noqa: ANN001
-        if ephemeral:
-            out.write(f"\r  checking {module.name} …\033[K")
+    def waiting(running) -> None:  # noqa: ANN001 - the modules being graded now
+        if ephemeral and running:
+            names = ", ".join(m.name for m in running)
+            line = _fit(say(lang, "checking {names} …", names=names), width - 1).rstrip()
+            out.write("\r" + line + "\033[K")
             out.flush()
 
     def done(result) -> None:  # noqa: ANN001
+        nonlocal locked
+        locked = record_failures(result, state) or locked
+        if state.changed:
+            state.save()
         if ephemeral:
             out.write("\r\033[K")
-        print("\n".join(render_module(result, width, style)) + "\n", file=out, flush=True)
+        lines = render_module(result, width, style, lang, page_pointer(result.module, exercises, lang),
+                              state.failed_runs)
+        print("\n".join(lines) + "\n", file=out, flush=True)
 
     try:
         course = run_course(
@@ -314,30 +395,34 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
         print(f"microgradrnn check: {error}", file=err)
         return 2
     except KeyboardInterrupt:
-        print("\ninterrupted", file=err)
+        print("\n" + say(lang, "interrupted"), file=err)
         return 130
-    total = f"{_pts(course.score)} / {_pts(course.max_score)} points"
-    print(
-        style(f"Total  {total}", "1")
-        + f"   ({_count(len(course.modules), 'module')}, {course.elapsed:.1f} s)",
-        file=out,
-    )
+    if len(course.modules) > 1:  # the blocks came as modules finished; the summary is in course order
+        print(style(say(lang, "Summary"), "1"), file=out)
+        for result in course.modules:
+            score = f"{_pts(result.score)} / {_pts(result.max_score)}"
+            mark = "✓" if result.score >= result.max_score else " "
+            name = f"{mark} {result.module.number:>2}  {result.module.title}"
+            print(f"  {_fit(name, width - 3 - len(score))} {score}", file=out)
+        print(file=out)
+    total = say(lang, "Total  {score} / {max_score} points", score=_pts(course.score),
+                max_score=_pts(course.max_score))
+    print(style(total, "1") + "   " + say(lang, "({modules}, {seconds} s)",
+                                         modules=modules(lang, len(course.modules)),
+                                         seconds=f"{course.elapsed:.1f}"), file=out)
     broken = [m for m in course.modules if m.could_not_run]
     if broken:
         names = ", ".join(m.module.name for m in broken)
-        print(style(f"The tests of {names} could not run.", "31;1"), file=out)
+        print(style(say(lang, "The tests of {names} could not run.", names=names), "31;1"), file=out)
         return 2
     nxt = next((e for m in course.modules for e in m.exercises if e.score < e.max_score), None)
     if nxt is not None:
         module = next(m.module for m in course.modules if nxt in m.exercises)
-        print(
-            f"Next up: exercise {nxt.exercise.id} {nxt.exercise.function} in exercises/{module.filename}",
-            file=out,
-        )
+        print(say(lang, "Next up: exercise {id} {function} in exercises/{filename}", id=nxt.exercise.id,
+                  function=nxt.exercise.function, filename=module.filename), file=out)
+        if locked:
+            print("\n".join(_wrap(say(lang, "Hints unlock one at a time: hint 1 after a failing check, hint 2"
+                                            " when it fails again."), width)), file=out)
         return 1
-    print(style("Everything passes. Well done!", "32;1"), file=out)
+    print(style(say(lang, "Everything passes. Well done!"), "32;1"), file=out)
     return 0
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
