@@ -91,6 +91,14 @@ def double(x):
 FULL = HALF.replace("x * 3", "x * 2")
 
 
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch):
+    """The messages these tests read are the English ones, whatever the machine's locale."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture
 def course(tmp_path: Path) -> Path:
     root = tmp_path / "repo" / "tests" / "exercises"
@@ -185,10 +193,21 @@ def test_check_on_stubs_says_not_implemented_and_where_to_read(course, monkeypat
     assert "0 / 6" in out and "Total  0 / 6 points" in out and "(1 module," in out
     assert "1 module with exercises (1 without exercises yet)" in out
     assert "not implemented yet: write add in exercises/t01_arith.py" in out
-    assert "read docs/modules/01-arith.md" in out
+    # no docs/ beside exercises/ (a `microgradrnn start` folder): the notebook, never a raw page
+    assert "open the notebook t01_arith.ipynb (`microgradrnn notebooks DIR`" in out
+    assert "docs/modules" not in out
+    assert "hint" not in out  # an untouched stub has not been tried: no hint unlocked
     assert "Traceback" not in out and "\033[" not in out  # no wall of traceback, no colour off a tty
+    assert max(len(line) for line in out.splitlines()[1:]) <= 70
+
+
+def test_check_wraps_a_long_hint_whole(course, monkeypatch):
+    exercises = learner(course, HALF.replace("a + b", "a - b"))
+    monkeypatch.setenv("COLUMNS", "70")
+    status, out = check("--exercises", str(exercises), "--course", str(course))
+    assert status == 1
     # the long hint wraps over several lines, whole, instead of being cut at the terminal's edge
-    hint = [line.strip() for line in out.splitlines() if line.strip().startswith("hint: Use the +")]
+    hint = [line.strip() for line in out.splitlines() if line.strip().startswith("hint 1: Use the +")]
     assert hint and "…" not in out
     assert "for any two numbers at all." in out
     assert max(len(line) for line in out.splitlines()[1:]) <= 70

@@ -201,9 +201,13 @@ def _printable(text: str, keep_newlines: bool = False) -> str:
     return "".join(c if c.isprintable() or (keep_newlines and c == "\n") else " " for c in text)
 
 
-def _wrap(text: str, width: int, lines: int | None = None) -> list[str]:
-    """``text`` wrapped to ``width`` columns; with ``lines``, at most that many (the last ending in …)."""
-    wrapped = textwrap.wrap(" ".join(_printable(text).split()), width=max(20, width)) or [""]
+def _wrap(text: str, width: int, lines: int | None = None, whole_words: bool = False) -> list[str]:
+    """``text`` wrapped to ``width`` columns; with ``lines``, at most that many (the last ending in …).
+
+    ``whole_words``: a word longer than a line (a path) gets a line of its own, uncut.
+    """
+    wrapped = textwrap.wrap(" ".join(_printable(text).split()), width=max(20, width),
+                            break_long_words=not whole_words, break_on_hyphens=not whole_words) or [""]
     if lines is not None and len(wrapped) > lines:
         wrapped = wrapped[:lines]
         wrapped[-1] = _fit(wrapped[-1] + " …", width).rstrip()
@@ -229,11 +233,8 @@ def render_module(
     full = result.score >= result.max_score
     head = f"{module.number:>2}  {module.title}" + (f"  {module.korean}" if module.korean else "")
     lines = [style(_fit(head, width - len(score) - 1), "1") + " " + style(score, "32;1" if full else "1")]
-    if pointer and not full:
-        if "://" in pointer:  # an address is never cut: the terminal wraps it, and it still works
-            lines.append("    " + style(_printable(pointer), "2"))
-        else:
-            lines += ["    " + style(t, "2") for t in _wrap(pointer, width - 4)]
+    if pointer and not full:  # a path or address is never cut: the terminal wraps it, and it still works
+        lines += ["    " + style(t, "2") for t in _wrap(pointer, width - 4, whole_words=True)]
     for text in translate(lang, result.error).splitlines()[:4]:
         lines += ["    " + style(t, "31") for t in _wrap(text, width - 4, 3)]
     indent = " " * 12
