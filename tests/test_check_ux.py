@@ -22,7 +22,7 @@ import pytest
 from microgradrnn import cli
 from microgradrnn.course import site
 from microgradrnn.grading import load_manifest
-from microgradrnn.grading.commands import register, run_check
+from microgradrnn.grading.commands import _width, register, run_check
 from microgradrnn.grading.hintstate import STATE_NAME, HintState
 from microgradrnn.grading.messages import KO, choose_language, say, translate
 from microgradrnn.grading.runner import run_course
@@ -154,8 +154,11 @@ def test_language_comes_from_the_option_then_the_locale():
 
 def test_korean_locale_prints_korean_messages_and_hints(repo, monkeypatch):
     monkeypatch.setenv("LANG", "ko_KR.UTF-8")
+    monkeypatch.setenv("COLUMNS", "60")
     write(repo, WRONG)
     status, out = check(repo, "1")
+    # Hangul takes two columns: the lines fit the terminal counted in columns (paths aside)
+    assert max(_width(line) for line in out.splitlines() if "/" not in line) <= 60
     assert status == 1
     assert "검사 중" in out and "합계  0 / 2점" in out
     assert "다음 차례: exercises/t01_arith.py의 연습 문제 1.1" in out

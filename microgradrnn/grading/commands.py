@@ -6,7 +6,6 @@ import argparse
 import os
 import shutil
 import sys
-import textwrap
 import time
 import unicodedata
 from collections.abc import Mapping
@@ -202,16 +201,39 @@ def _printable(text: str, keep_newlines: bool = False) -> str:
 
 
 def _wrap(text: str, width: int, lines: int | None = None, whole_words: bool = False) -> list[str]:
-    """``text`` wrapped to ``width`` columns; with ``lines``, at most that many (the last ending in …).
+    """``text`` wrapped to ``width`` terminal columns; with ``lines``, at most that many (the last ends in …).
 
-    ``whole_words``: a word longer than a line (a path) gets a line of its own, uncut.
+    Columns, not characters: Hangul takes two. ``whole_words``: a word longer than a line (a
+    path) gets a line of its own, uncut.
     """
-    wrapped = textwrap.wrap(" ".join(_printable(text).split()), width=max(20, width),
-                            break_long_words=not whole_words, break_on_hyphens=not whole_words) or [""]
+    width = max(20, width)
+    wrapped: list[str] = []
+    line = ""
+    for word in _printable(text).split():
+        if line and _width(line) + 1 + _width(word) > width:
+            wrapped.append(line)
+            line = ""
+        while not line and not whole_words and _width(word) > width:  # only a word longer than a line is cut
+            cut = _columns(word, width)
+            wrapped.append(word[:cut])
+            word = word[cut:]
+        line = f"{line} {word}" if line else word
+    if line or not wrapped:
+        wrapped.append(line)
     if lines is not None and len(wrapped) > lines:
         wrapped = wrapped[:lines]
         wrapped[-1] = _fit(wrapped[-1] + " …", width).rstrip()
     return wrapped
+
+
+def _columns(word: str, room: int) -> int:
+    """How many characters of ``word`` fill at most ``room`` columns (at least one)."""
+    used = 0
+    for k, c in enumerate(word):
+        used += _width(c)
+        if used > room:
+            return max(1, k)
+    return len(word)
 
 
 def render_module(
