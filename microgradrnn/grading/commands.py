@@ -19,7 +19,11 @@ from .messages import choose_language, modules, say, translate
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_TEST_TIMEOUT = 10.0
 
-CHECK_EPILOG = """exit status:
+CHECK_EPILOG = """hints unlock one at a time: hint 1 after a run in which the exercise fails, hint 2 after
+another (remembered in exercises/.microgradrnn-check.json). Each module is shown as it finishes.
+Where to read: the module's page on the built site (`microgradrnn docs N` builds it), or its notebook.
+
+exit status:
   0  every exercise checked passes
   1  some exercise fails (or is not written yet)
   2  the tests could not run, or the command was used wrongly"""
