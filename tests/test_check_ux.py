@@ -216,14 +216,8 @@ def test_the_catalogue_covers_every_message_with_the_same_fields():
     assert all(HANGUL.search(ko) for en, ko in KO.items() if en != "microgradrnn docs: {error}")
 
 
-MODULES_BEING_REWRITTEN = range(0, 4)  # English hints of modules 0-3 are being rewritten; Korean follows
-
-
 @pytest.mark.parametrize("number", range(14))
-def test_every_exercise_has_korean_hints_as_many_as_english(number, request):
-    if number in MODULES_BEING_REWRITTEN:
-        request.applymarker(pytest.mark.xfail(reason="Korean hints of modules 0-3 follow their rewrite",
-                                              strict=True))
+def test_every_exercise_has_korean_hints_as_many_as_english(number):
     module = load_manifest().module(number)
     assert module.exercises
     for ex in module.exercises:
