@@ -189,3 +189,51 @@ def train_reverse(seed: int) -> dict[str, np.ndarray]:
     """
     # ---- write your code here (about 14 lines) ----
     raise NotImplementedError("exercise 15.7: train_reverse")
+
+
+def positional_encoding(length: int, dim: int) -> np.ndarray:
+    """Exercise 15.8 (2 points): the sinusoidal positional encoding of the Transformer.
+
+    Position p and feature pair k (features 2k and 2k + 1) get the sine and the cosine of
+    p / 10000 ** (2k / dim) (Vaswani et al. 2017, CS231n's ``PositionalEncoding``).
+
+    Args:
+        length: N positions.  dim: D features, even; an odd D raises ``ValueError``.
+
+    Returns:
+        A numpy array (N, D).
+    """
+    # ---- write your code here (about 6 lines) ----
+    raise NotImplementedError("exercise 15.8: positional_encoding")
+
+
+def multi_head_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    weights: dict[str, Tensor],
+    num_heads: int,
+    attn_mask: np.ndarray | None = None,
+) -> Tensor:
+    """Exercise 15.9 (5 points): multi-head scaled dot-product attention, with a mask.
+
+    Project query, key and value with ``W_q``, ``W_k``, ``W_v`` (a layer y = x W^T + b with
+    ``b_q``, ``b_k``, ``b_v``); split the D features into ``num_heads`` heads of D / num_heads
+    consecutive features; in each head, scores are Q K^T / sqrt(D / num_heads), positions where
+    ``attn_mask`` is False get weight 0, a softmax over the keys gives the weights, and the head's
+    output is weights @ V; put the heads side by side again and apply ``W_o``, ``b_o``.
+
+    Args:
+        query: (B, N, D).  key, value: (B, M, D).
+        weights: ``W_q``, ``W_k``, ``W_v``, ``W_o`` (D, D) and ``b_q``, ``b_k``, ``b_v``, ``b_o``
+            (D,), Tensors.
+        num_heads: h, dividing D (else ``ValueError``).
+        attn_mask: None, or a bool numpy array (N, M), True where query n may look at key m
+            (e.g. a causal mask); every row has at least one True.
+
+    Returns:
+        A Tensor (B, N, D) built from Tensor ops, so gradients reach every argument.
+    """
+    # ---- write your code here (about 17 lines) ----
+    raise NotImplementedError("exercise 15.9: multi_head_attention")
+

@@ -231,3 +231,70 @@ def train_reverse(seed: int) -> dict[str, np.ndarray]:
         clip_grad_norm_(list(params.values()), 1.0)
         optimizer.step()
     return {name: p.data.copy() for name, p in params.items()}
+
+
+def positional_encoding(length: int, dim: int) -> np.ndarray:
+    """Exercise 15.8 (2 points): the sinusoidal positional encoding of the Transformer.
+
+    Position p and feature pair k (features 2k and 2k + 1) get the sine and the cosine of
+    p / 10000 ** (2k / dim) (Vaswani et al. 2017, CS231n's ``PositionalEncoding``).
+
+    Args:
+        length: N positions.  dim: D features, even; an odd D raises ``ValueError``.
+
+    Returns:
+        A numpy array (N, D).
+    """
+    if dim % 2:
+        raise ValueError(f"the encoding needs an even dimension, got {dim}")
+    angle = np.arange(length)[:, None] / 10000.0 ** (np.arange(0, dim, 2)[None, :] / dim)
+    out = np.empty((length, dim))
+    out[:, 0::2], out[:, 1::2] = np.sin(angle), np.cos(angle)
+    return out
+
+
+def multi_head_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    weights: dict[str, Tensor],
+    num_heads: int,
+    attn_mask: np.ndarray | None = None,
+) -> Tensor:
+    """Exercise 15.9 (5 points): multi-head scaled dot-product attention, with a mask.
+
+    Project query, key and value with ``W_q``, ``W_k``, ``W_v`` (a layer y = x W^T + b with
+    ``b_q``, ``b_k``, ``b_v``); split the D features into ``num_heads`` heads of D / num_heads
+    consecutive features; in each head, scores are Q K^T / sqrt(D / num_heads), positions where
+    ``attn_mask`` is False get weight 0, a softmax over the keys gives the weights, and the head's
+    output is weights @ V; put the heads side by side again and apply ``W_o``, ``b_o``.
+
+    Args:
+        query: (B, N, D).  key, value: (B, M, D).
+        weights: ``W_q``, ``W_k``, ``W_v``, ``W_o`` (D, D) and ``b_q``, ``b_k``, ``b_v``, ``b_o``
+            (D,), Tensors.
+        num_heads: h, dividing D (else ``ValueError``).
+        attn_mask: None, or a bool numpy array (N, M), True where query n may look at key m
+            (e.g. a causal mask); every row has at least one True.
+
+    Returns:
+        A Tensor (B, N, D) built from Tensor ops, so gradients reach every argument.
+    """
+    B, N, D = query.shape
+    M = key.shape[1]
+    if D % num_heads:
+        raise ValueError(f"num_heads {num_heads} does not divide the dimension {D}")
+    d = D // num_heads
+
+    def heads(x: Tensor, name: str, length: int) -> Tensor:  # (B, L, D) -> (B, h, L, d)
+        y = x @ weights[f"W_{name}"].T + weights[f"b_{name}"]
+        return y.reshape(B, length, num_heads, d).transpose(0, 2, 1, 3)
+
+    q, k, v = heads(query, "q", N), heads(key, "k", M), heads(value, "v", M)
+    scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(d)
+    if attn_mask is not None:
+        scores = scores + Tensor(np.where(attn_mask, 0.0, -1e9))
+    out = scores.softmax(axis=-1) @ v  # (B, h, N, d)
+    out = out.transpose(0, 2, 1, 3).reshape(B, N, D)
+    return out @ weights["W_o"].T + weights["b_o"]
+

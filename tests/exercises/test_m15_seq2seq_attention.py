@@ -8,6 +8,8 @@ own with its own greedy decoder.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -315,3 +317,101 @@ def test_train_reverse_attends_to_the_mirrored_position(learner):
     assert right / total >= 0.8, (
         f"expected attention on the mirrored position >= 80 % of the time, got {right / total:.1%}"
     )
+
+
+# -- 15.8 positional encoding --------------------------------------------------------------
+
+
+def test_positional_encoding_matches_the_formula(learner):
+    for N, D in ((5, 4), (50, 16)):
+        got = as_array(learner.positional_encoding(N, D), "the encoding", "ndarray")
+        want = np.zeros((N, D))
+        for p in range(N):  # written out entry by entry, as in the paper
+            for i in range(D):
+                angle = p / 10000 ** ((i - i % 2) / D)
+                want[p, i] = math.sin(angle) if i % 2 == 0 else math.cos(angle)
+        _close(got, want, f"PE for N={N}, D={D}", atol=1e-12)
+    with learner.raises(ValueError):
+        learner.positional_encoding(4, 5)
+
+
+# -- 15.9 multi-head attention -------------------------------------------------------------
+
+
+def _mha(query, key, value, W, heads, mask):  # noqa: ANN001, ANN202 - the judge's reference, head by head
+    B, N, D = query.shape
+    d = D // heads
+    q = query @ W["W_q"].T + W["b_q"]
+    k = key @ W["W_k"].T + W["b_k"]
+    v = value @ W["W_v"].T + W["b_v"]
+    outs = []
+    for j in range(heads):
+        cols = slice(j * d, (j + 1) * d)
+        scores = q[:, :, cols] @ k[:, :, cols].transpose(0, 2, 1) / math.sqrt(d)
+        if mask is not None:
+            scores = scores + Tensor(np.where(mask, 0.0, -1e9))
+        outs.append(scores.softmax(axis=-1) @ v[:, :, cols])
+    return concat(outs, axis=-1) @ W["W_o"].T + W["b_o"]
+
+
+def _mha_inputs(seed: int, B: int = 2, N: int = 4, M: int = 5, D: int = 6):  # noqa: ANN202
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal((B, N, D)), rng.standard_normal((B, M, D)), rng.standard_normal((B, M, D))]
+    W = {
+        f"{kind}_{n}": rng.standard_normal((D, D) if kind == "W" else (D,)) * 0.5
+        for kind in ("W", "b")
+        for n in "qkvo"
+    }
+    return arrays, W
+
+
+def test_multi_head_attention_matches_reference_with_and_without_mask(learner):
+    (q, k, v), W = _mha_inputs(13)
+    causal = np.tril(np.ones((4, 5), dtype=bool))
+    for heads, mask in ((1, None), (2, None), (3, causal)):
+        want = _mha(Tensor(q), Tensor(k), Tensor(v), {n: Tensor(a) for n, a in W.items()}, heads, mask).data
+        got = learner.multi_head_attention(
+            Tensor(q), Tensor(k), Tensor(v), {n: Tensor(a) for n, a in W.items()}, heads, mask
+        )
+        _close(
+            as_array(got, "the output", "Tensor"),
+            want,
+            f"the output with {heads} heads, mask={mask is not None}",
+        )
+    with learner.raises(ValueError):
+        learner.multi_head_attention(Tensor(q), Tensor(k), Tensor(v), {n: Tensor(a) for n, a in W.items()}, 4)
+
+
+def test_multi_head_attention_causal_mask_hides_the_future(learner):
+    (x, _, _), W = _mha_inputs(14, N=5, M=5)
+    causal = np.tril(np.ones((5, 5), dtype=bool))
+    P = {n: Tensor(a) for n, a in W.items()}
+    later = x.copy()
+    later[:, 3:] += 10.0  # change positions 3 and 4 only
+    got = [
+        as_array(learner.multi_head_attention(Tensor(a), Tensor(a), Tensor(a), P, 2, causal), "out", "Tensor")
+        for a in (x, later)
+    ]
+    want = _mha(Tensor(later), Tensor(later), Tensor(later), P, 2, causal).data
+    _close(got[1], want, "the self-attention output with a causal mask")
+    _close(got[1][:, :3], got[0][:, :3], "the outputs at positions 0-2 after changing positions 3-4")
+
+
+def test_multi_head_attention_gradients_reach_every_weight(learner):
+    (q, k, v), W = _mha_inputs(15)
+    names = sorted(W)
+    up = np.random.default_rng(16).standard_normal((2, 4, 6))
+
+    tensors = [Tensor(a, requires_grad=True) for a in (q, k, v)] + [
+        Tensor(W[n], requires_grad=True) for n in names
+    ]
+    answer = learner.probe("mha_grads", q, k, v, {n: W[n] for n in names}, 2, up)
+    P = {n: t for n, t in zip(names, tensors[3:])}
+    (_mha(*tensors[:3], P, 2, None) * Tensor(up)).sum().backward()
+    assert isinstance(answer, dict) and set(answer) >= {"query", "key", "value", *names}, (
+        f"expected the gradient of every input and weight, got {answer!r}"[:200]
+    )
+    for name, t in zip(("query", "key", "value", *names), tensors):
+        got = answer[name]
+        assert got is not None, f"expected a gradient for {name}, got none (is the graph broken by .data?)"
+        _close(as_array(got, f"d/d{name}", "ndarray"), t.grad, f"the gradient of {name}")
