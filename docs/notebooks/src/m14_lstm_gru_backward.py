@@ -10,7 +10,7 @@ from microgradrnn import Tensor, draw, nn
 
 lstm = nn.LSTM(2, 3, seed=0)
 _, (h_n, c_n) = lstm(Tensor(np.random.default_rng(14).normal(size=(12, 1, 2))))
-(0.5 * (h_n * h_n).sum()).backward()
+(0.5 * (h_n * h_n).sum()).backward(retain_graph=True)  # keep the graph: we draw it next
 draw(h_n, detail="cell", grad_color=True)
 
 # %% [markdown]
