@@ -110,7 +110,10 @@ class Value(Node):
     # -- functions -----------------------------------------------------------------
 
     def exp(self) -> Value:
-        e = math.exp(self.data) if self.data < 709.0 else math.inf
+        try:
+            e = math.exp(self.data)
+        except OverflowError:  # past about 709.78: inf, as numpy gives, not an exception
+            e = math.inf
         return Value(e, (self,), "exp", (e,))
 
     def log(self) -> Value:
