@@ -213,7 +213,9 @@ def test_tanh_value_and_slope():
     assert out.data == math.tanh(0.7) and v.grad == pytest.approx(1 - math.tanh(0.7) ** 2)
 
 
-@pytest.mark.parametrize("x, y, slope", [(-2.0, 0.0, 0.0), (0.0, 0.0, 0.0), (1e-12, 1e-12, 1.0), (3.0, 3.0, 1.0)])
+@pytest.mark.parametrize(
+    "x, y, slope", [(-2.0, 0.0, 0.0), (0.0, 0.0, 0.0), (1e-12, 1e-12, 1.0), (3.0, 3.0, 1.0)]
+)
 def test_relu_is_zero_at_and_below_zero_with_slope_zero_at_zero(x, y, slope):
     v = Value(x)
     out = v.relu()
