@@ -16,8 +16,13 @@ import pytest
 from microgradrnn import Tensor, gradcheck, keep_grads, no_grad
 from microgradrnn.tensor import AxisError, IndexGrad, check_axis, concat, split, stack, unbroadcast
 
-OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-             "**": operator.pow}
+OPERATORS = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "**": operator.pow,
+}
 
 
 def _rng(seed: int = 0) -> np.random.Generator:
@@ -347,8 +352,11 @@ def test_getitem_copies_from_leaves_views_results_and_names_bad_indices():
 )
 def test_array_indices_scatter_add_their_gradient_and_basic_ones_add_in_place(index):
     x = Tensor(np.arange(6.0).reshape(2, 3) + 1.0, requires_grad=True)
-    plain = tuple(p.data.astype(int) if isinstance(p, Tensor) else p for p in index) if isinstance(
-        index, tuple) else index
+    plain = (
+        tuple(p.data.astype(int) if isinstance(p, Tensor) else p for p in index)
+        if isinstance(index, tuple)
+        else index
+    )
     np.testing.assert_array_equal(x[index].data, x.data[plain])
     w = Tensor(_rng(5).normal(size=np.shape(x.data[plain])))
     (x[index] * w).sum().backward()

@@ -28,8 +28,13 @@ PAIRS = [(2.0, 3.0), (3.0, 2.0), (0.5, -1.5), (1.7, 0.25)]
 
 
 def _apply(op: str, a, b):
-    return {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-            "**": operator.pow}[op](a, b)
+    return {
+        "+": operator.add,
+        "-": operator.sub,
+        "*": operator.mul,
+        "/": operator.truediv,
+        "**": operator.pow,
+    }[op](a, b)
 
 
 @pytest.mark.parametrize("op", list(OPS))
