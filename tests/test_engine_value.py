@@ -91,6 +91,19 @@ def test_two_times_x_is_twice_x_and_its_gradient_is_two():
     assert y.data == 8.0 and x.grad == pytest.approx(8 * math.log(2))
 
 
+def test_division_refuses_zero_only():
+    for d in (-1.0, 1.0, -0.5, 1e-300):
+        x = Value(3.0)
+        out = x / d
+        out.backward()
+        assert out.data == 3.0 / d and x.grad == 1.0 / d
+    for zero in (0, 0.0, -0.0, Value(0.0)):
+        with pytest.raises(ZeroDivisionError, match=r"Value division by zero \(3.0 / 0\)"):
+            Value(3.0) / zero
+    with pytest.raises(ZeroDivisionError, match="Value division by zero"):
+        2.0 / Value(0.0)
+
+
 def test_negation_and_a_value_used_on_both_sides():
     x = Value(1.5)
     y = -x
