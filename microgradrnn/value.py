@@ -69,7 +69,7 @@ class Value(Node):
         a, b = self.data, other.data
         if b == 0.0:
             raise ZeroDivisionError(f"Value division by zero ({a!r} / 0)")
-        return Value(a / b, (self, other), "/", (1.0 / b, -a / (b * b)))
+        return Value(a / b, (self, other), "/", (1.0 / b, -a / b / b))  # b * b underflows first
 
     def __pow__(self, other: Value | Number) -> Value:
         other = other if isinstance(other, Value) else Value(other)

@@ -97,6 +97,9 @@ def test_division_refuses_zero_only():
         out = x / d
         out.backward()
         assert out.data == 3.0 / d and x.grad == 1.0 / d
+    y = Value(1e-300)
+    (3.0 / y).backward()  # 1 / y**2 overflows: an infinite slope, not a ZeroDivisionError
+    assert y.grad == -math.inf
     for zero in (0, 0.0, -0.0, Value(0.0)):
         with pytest.raises(ZeroDivisionError, match=r"Value division by zero \(3.0 / 0\)"):
             Value(3.0) / zero
