@@ -66,7 +66,7 @@ LIBRARY = {
     "microgradrnn/joining.py": "tests/test_engine_tensor.py tests/test_engine_dtype_axes.py tests/test_engine_ops.py",
     "microgradrnn/functional.py": "tests/test_functional.py tests/test_nn_functional.py",
     "microgradrnn/gradcheck.py": "tests/test_gradcheck.py tests/test_engine_ops.py",
-    "microgradrnn/optim.py": "tests/test_optim.py",
+    "microgradrnn/optim.py": "tests/test_optim_rules.py tests/test_optim.py",
     "microgradrnn/nn/cells.py": "tests/test_nn_cells.py tests/test_nn_recurrent.py",
     "microgradrnn/nn/recurrent.py": "tests/test_nn_recurrent.py",
     "microgradrnn/nn/module.py": "tests/test_nn_module.py",
