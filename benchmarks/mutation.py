@@ -62,8 +62,10 @@ LIBRARY = {
     "tests/test_nn_functional.py",
     "microgradrnn/graph.py": "tests/test_engine_graph.py tests/test_engine_memory.py "
     "tests/test_engine_value.py",
-    "microgradrnn/shapes.py": "tests/test_engine_tensor.py tests/test_engine_dtype_axes.py tests/test_engine_ops.py",
-    "microgradrnn/joining.py": "tests/test_engine_tensor.py tests/test_engine_dtype_axes.py tests/test_engine_ops.py",
+    "microgradrnn/shapes.py": "tests/test_engine_tensor.py tests/test_engine_dtype_axes.py "
+    "tests/test_engine_ops.py",
+    "microgradrnn/joining.py": "tests/test_engine_tensor.py tests/test_engine_dtype_axes.py "
+    "tests/test_engine_ops.py",
     "microgradrnn/functional.py": "tests/test_functional.py tests/test_nn_functional.py",
     "microgradrnn/gradcheck.py": "tests/test_gradcheck.py tests/test_engine_ops.py",
     "microgradrnn/optim.py": "tests/test_optim_rules.py tests/test_optim.py",

@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 
 from microgradrnn import Tensor, gradcheck, keep_grads, no_grad
-from microgradrnn.tensor import AxisError, IndexGrad, check_axis, concat, split, stack, unbroadcast
+from microgradrnn.joining import concat, split, stack
+from microgradrnn.shapes import AxisError, check_axis, unbroadcast
+from microgradrnn.tensor import IndexGrad
 
 OPERATORS = {
     "+": operator.add,
