@@ -143,6 +143,16 @@ def test_linear_with_and_without_bias_for_any_leading_shape():
         F.linear(np.zeros((2, 3)), W)
     with pytest.raises(ValueError, match="last dimension None"):
         F.linear(Tensor(1.0), W)
+    with pytest.raises(ValueError, match=r"last dimension 5, but weight of shape \(3, 4\) expects 4"):
+        F.linear(np.zeros((2, 5)), W)  # wider than the weight, not only narrower
+
+
+def test_linear_with_a_vector_weight_gives_one_number_per_row_as_in_pytorch():
+    w = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    np.testing.assert_allclose(F.linear(x, w).data, [4.0, 2.0])
+    with pytest.raises(ValueError, match=r"weight of shape \(3,\) expects 3"):
+        F.linear(np.zeros((2, 4)), w)
 
 
 # -- embedding ------------------------------------------------------------------------------------
@@ -235,3 +245,7 @@ def test_softmax_wrappers_take_dim_and_plain_arrays():
     np.testing.assert_allclose(F.softmax(x, dim=0).data, e / e.sum(axis=0))
     np.testing.assert_allclose(F.log_softmax(x, dim=0).data, np.log(e / e.sum(axis=0)))
     np.testing.assert_allclose(F.softmax(x).data, e / e.sum(axis=1, keepdims=True))
+    cube = np.arange(12.0).reshape(2, 3, 2) / 4  # the default is the last axis, for any rank
+    ec = np.exp(cube)
+    np.testing.assert_allclose(F.softmax(cube).data, ec / ec.sum(axis=-1, keepdims=True))
+    np.testing.assert_allclose(F.log_softmax(cube).data, np.log(ec / ec.sum(axis=-1, keepdims=True)))
