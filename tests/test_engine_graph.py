@@ -335,4 +335,6 @@ def test_topological_order_refuses_a_released_root_and_skips_repeated_roots():
     two = b._parents[1]  # the constant 2 became a leaf
     assert topological_order([b, b, a]) == [a, two, b]
     assert topological_order((b,)) == [a, two, b]
+    c = Value(5.0)
+    assert topological_order([b, a, c]) == [a, two, b, c]  # a root already seen, then a new one
     assert topological_order(a) == [a]
