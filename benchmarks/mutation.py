@@ -54,16 +54,21 @@ EXCLUDED_OPERATORS = [
     r"core/VariableReplacer",
 ]
 LIBRARY = {
-    # file -> the tests that own it
-    "microgradrnn/value.py": "tests/test_engine_ops.py tests/test_engine_graph.py",
-    "microgradrnn/tensor.py": "tests/test_engine_ops.py tests/test_engine_graph.py "
+    # file -> the tests that own it, the most focused (and quickest to fail) first: with -x
+    # a mutant is done at its first failure, so most cost a second or two
+    "microgradrnn/value.py": "tests/test_engine_value.py tests/test_engine_ops.py tests/test_engine_graph.py",
+    "microgradrnn/tensor.py": "tests/test_engine_tensor.py tests/test_engine_ops.py "
+    "tests/test_engine_dtype_axes.py tests/test_engine_graph.py tests/test_engine_memory.py "
     "tests/test_nn_functional.py",
-    "microgradrnn/graph.py": "tests/test_engine_graph.py tests/test_engine_ops.py",
-    "microgradrnn/shapes.py": "tests/test_engine_dtype_axes.py tests/test_engine_ops.py",
-    "microgradrnn/joining.py": "tests/test_engine_dtype_axes.py tests/test_engine_ops.py",
-    "microgradrnn/functional.py": "tests/test_nn_functional.py",
-    "microgradrnn/gradcheck.py": "tests/test_engine_ops.py tests/test_engine_graph.py",
-    "microgradrnn/optim.py": "tests/test_optim.py",
+    "microgradrnn/graph.py": "tests/test_engine_graph.py tests/test_engine_memory.py "
+    "tests/test_engine_value.py",
+    "microgradrnn/shapes.py": "tests/test_engine_tensor.py tests/test_engine_dtype_axes.py "
+    "tests/test_engine_ops.py",
+    "microgradrnn/joining.py": "tests/test_engine_tensor.py tests/test_engine_dtype_axes.py "
+    "tests/test_engine_ops.py",
+    "microgradrnn/functional.py": "tests/test_functional.py tests/test_nn_functional.py",
+    "microgradrnn/gradcheck.py": "tests/test_gradcheck.py tests/test_engine_ops.py",
+    "microgradrnn/optim.py": "tests/test_optim_rules.py tests/test_optim.py",
     "microgradrnn/nn/cells.py": "tests/test_nn_cells.py tests/test_nn_recurrent.py",
     "microgradrnn/nn/recurrent.py": "tests/test_nn_recurrent.py",
     "microgradrnn/nn/module.py": "tests/test_nn_module.py",

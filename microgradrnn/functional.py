@@ -184,7 +184,7 @@ def dropout_mask(
     if p >= 1.0:
         return Tensor(np.zeros(shape, dtype=dtype))
     keep = rng.random(shape) >= p
-    return Tensor(keep.astype(dtype) / (1.0 - p))
+    return Tensor(keep.astype(dtype) / (1.0 - p), dtype=dtype)
 
 
 def one_hot(indices: Any, num_classes: int = -1) -> Tensor:

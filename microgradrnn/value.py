@@ -69,7 +69,7 @@ class Value(Node):
         a, b = self.data, other.data
         if b == 0.0:
             raise ZeroDivisionError(f"Value division by zero ({a!r} / 0)")
-        return Value(a / b, (self, other), "/", (1.0 / b, -a / (b * b)))
+        return Value(a / b, (self, other), "/", (1.0 / b, -a / b / b))  # b * b underflows first
 
     def __pow__(self, other: Value | Number) -> Value:
         other = other if isinstance(other, Value) else Value(other)
@@ -110,7 +110,10 @@ class Value(Node):
     # -- functions -----------------------------------------------------------------
 
     def exp(self) -> Value:
-        e = math.exp(self.data) if self.data < 709.0 else math.inf
+        try:
+            e = math.exp(self.data)
+        except OverflowError:  # past about 709.78: inf, as numpy gives, not an exception
+            e = math.inf
         return Value(e, (self,), "exp", (e,))
 
     def log(self) -> Value:

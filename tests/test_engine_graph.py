@@ -220,3 +220,121 @@ def test_topological_order_works_on_any_object_with_parents():
     a = Node()
     b = Node(a, a)
     assert topological_order(b) == [a, b]
+
+
+# -- the switches restore what they found, and the base protocol ---------------------------
+
+
+def test_every_switch_restores_its_previous_state_even_after_an_error():
+    from microgradrnn.graph import (
+        anomaly_enabled,
+        current_scope,
+        is_grad_enabled,
+        keep_grads,
+        keeping_grads,
+    )
+
+    assert is_grad_enabled() and not keeping_grads() and not anomaly_enabled() and current_scope() == ()
+    for switch, state, on in [
+        (no_grad, is_grad_enabled, False),
+        (keep_grads, keeping_grads, True),
+        (detect_anomaly, anomaly_enabled, True),
+    ]:
+        with switch():
+            assert state() is on
+            with switch():  # nested: still on, and still on after the inner block
+                assert state() is on
+            assert state() is on
+        assert state() is (not on)
+        with pytest.raises(KeyError):
+            with switch():
+                raise KeyError
+        assert state() is (not on)
+    with scope("a") as path:
+        assert path == ("a",) and current_scope() == ("a",)
+        with scope("b") as inner:
+            assert inner == ("a", "b") == current_scope()
+        assert current_scope() == ("a",)
+    assert current_scope() == ()
+
+
+@pytest.mark.parametrize("bad", ["", None, 3, ("t",)])
+def test_a_scope_name_is_a_non_empty_string(bad):
+    with pytest.raises(ValueError, match="non-empty string"):
+        scope(bad)
+
+
+def test_describe_names_op_label_and_scope():
+    from microgradrnn.graph import describe
+
+    a = Value(1.0)
+    assert describe(a) == "leaf"
+    with scope("t=1"):
+        with scope("gru"):
+            b = (a * 2).named("h")
+    assert b.label == "h"
+    assert describe(b) == "'*' (label 'h') in scope t=1/gru"
+    assert describe(a + 1) == "'+'"
+
+
+def test_the_base_node_protocol():
+    from microgradrnn.graph import Node
+
+    n = Node()
+    assert n.is_leaf and n._parents == () and n._op == "" and n.label is None and not n.released
+    with scope("s"):
+        m = Node((n,), "f", label="m")
+    assert not m.is_leaf and m._prev == {n} and m.scope == ("s",) and m.label == "m"
+    for method, args in [("_reset_grad", ()), ("_seed", (1.0,)), ("_propagate", ()), ("_release", ())]:
+        with pytest.raises(NotImplementedError):
+            getattr(m, method)(*args)
+
+
+def test_backward_of_a_kept_graph_resets_intermediates_and_propagates_every_node():
+    from microgradrnn.graph import backward
+
+    a = Value(2.0)
+    b = a * 3.0
+    c = b * b  # dc/da = 2 b 3 = 36
+    b.grad = 99.0  # stale: reset before the pass
+    backward(c)
+    assert c.grad == 1.0 and b.grad == 12.0 and a.grad == 36.0
+    backward(c, 0.5)
+    assert b.grad == 6.0 and a.grad == 36.0 + 18.0
+
+
+def test_release_forgets_each_node_once_propagated_unless_keeping():
+    from microgradrnn.graph import keep_grads
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2.0
+    z = (y * y).sum()
+    z.backward()
+    assert z.released and y.released and z._parents == () and not x.released
+    np.testing.assert_allclose(x.grad, 8 * x.data)
+    x.zero_grad()
+    y = x * 2.0
+    z = (y * y).sum()
+    with keep_grads():
+        z.backward()
+    assert not z.released and z._parents and y._parents == (y._parents[0], y._parents[1])
+    z.backward()  # the kept graph goes back once more, released this time
+    np.testing.assert_allclose(x.grad, 2 * 8 * x.data)
+
+
+def test_topological_order_refuses_a_released_root_and_skips_repeated_roots():
+    x = Tensor([1.0], requires_grad=True)
+    y = (x * 2.0).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="released by an earlier backward"):
+        topological_order(y)
+    with pytest.raises(RuntimeError, match="released"):
+        topological_order([Value(1.0), y])
+    a = Value(1.0)
+    b = a * 2
+    two = b._parents[1]  # the constant 2 became a leaf
+    assert topological_order([b, b, a]) == [a, two, b]
+    assert topological_order((b,)) == [a, two, b]
+    c = Value(5.0)
+    assert topological_order([b, a, c]) == [a, two, b, c]  # a root already seen, then a new one
+    assert topological_order(a) == [a]
