@@ -249,3 +249,52 @@ def test_softmax_wrappers_take_dim_and_plain_arrays():
     ec = np.exp(cube)
     np.testing.assert_allclose(F.softmax(cube).data, ec / ec.sum(axis=-1, keepdims=True))
     np.testing.assert_allclose(F.log_softmax(cube).data, np.log(ec / ec.sum(axis=-1, keepdims=True)))
+
+
+# -- the messages and checks at the edges mutation testing found unguarded -------------------------
+
+
+def test_every_out_of_range_index_is_refused_and_the_first_bad_one_named():
+    lp = Tensor(np.zeros((3, 3)))
+    with pytest.raises(IndexError, match="target 5 is out of range"):
+        F.nll_loss(lp, [0, 5, 7])  # the first of two bad targets
+    with pytest.raises(IndexError, match="target -101 is out of range"):
+        F.nll_loss(lp, [0, -101, 1])  # below the default ignore_index -100
+    with pytest.raises(TypeError, match="class indices"):
+        F.nll_loss(lp, [0.0, 1.6, 1.0])  # a fraction that rounds up
+    W = Tensor(np.zeros((4, 2)))
+    with pytest.raises(IndexError, match="index 5 is out of range"):
+        F.embedding([1, 5], W)  # past the end, not only at it
+    with pytest.raises(IndexError, match="index 4 is out of range"):
+        F.embedding([1, 4, 6], W)  # the first bad one, not the first non-zero one
+    with pytest.raises(IndexError, match="index -1 is out of range"):
+        F.embedding([2, -1], W)
+    with pytest.raises(IndexError, match=r"must lie in 0\.\.2, got 0\.\.3"):
+        F.one_hot([0, 3], 3)
+    with pytest.raises(IndexError, match=r"must lie in 0\.\.2, got 0\.\.5"):
+        F.one_hot([0, 5], 3)
+
+
+def test_an_ignored_row_counts_for_nothing_even_where_other_classes_have_log_probability_minus_inf():
+    lp = Tensor([[0.0, -np.inf, -np.inf], [0.0, -np.inf, -np.inf]], requires_grad=True)
+    loss = F.nll_loss(lp, [0, -100])
+    assert loss.item() == 0.0
+    loss.backward()
+    np.testing.assert_array_equal(lp.grad, [[-1.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+
+
+def test_mse_refuses_any_shape_difference_including_a_broadcastable_one():
+    for a, b in [((4, 3), (3, 4)), ((3, 4), (3, 1)), ((3,), (2, 3))]:
+        with pytest.raises(ValueError, match="differ"):
+            F.mse_loss(np.zeros(a), np.zeros(b))
+
+
+def test_linear_names_the_last_dimension_of_a_batched_input():
+    W = Tensor(np.zeros((3, 4)))
+    with pytest.raises(ValueError, match=r"shape \(2, 5, 3\) has last dimension 3"):
+        F.linear(np.zeros((2, 5, 3)), W)
+
+
+def test_dropout_drops_half_by_default():
+    y = F.dropout(Tensor(np.ones((100, 100))), rng=0).data
+    assert set(np.unique(y)) == {0.0, 2.0} and abs((y == 0).mean() - 0.5) < 0.03

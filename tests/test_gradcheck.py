@@ -115,3 +115,22 @@ def test_default_eps_and_tolerance_are_tight():
     # 2e-5 and 1e-7, either side of the default tolerance 1e-6
     assert not gradcheck(lambda x: x + Value(x.data) * 4e-5, [Value(1.0)], raise_on_failure=False)
     assert gradcheck(lambda x: x + Value(x.data) * 2e-7, [Value(1.0)])
+
+
+def test_shapes_must_match_in_either_order_and_an_empty_output_is_not_one_number():
+    for a, b in [([1.0], [1.0, 2.0]), ([1.0, 2.0], [1.0]), (np.zeros((2, 1)), np.zeros((1, 2)))]:
+        with pytest.raises(ValueError, match="shapes differ"):
+            rel_error(a, b)
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match=r"one output number, got shape \(0,\)"):
+        numerical_grad(lambda x: x[:0], [t])
+
+
+def test_the_failure_message_shows_both_gradients_to_six_decimals():
+    x = Tensor([1.0], requires_grad=True)
+
+    def half_cut(x):  # backprop sees 0.1234567, the differences 0.6234567
+        return (x * 0.1234567 + Tensor(x.data) * 0.5).sum()
+
+    with pytest.raises(AssertionError, match=r"backprop:  \[0\.123457\]\n  numerical: \[0\.623457\]"):
+        gradcheck(half_cut, [x])
