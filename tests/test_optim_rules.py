@@ -187,7 +187,7 @@ def test_argument_checks_at_their_boundaries():
     for cls in (Adam, AdamW):
         cls([p], betas=(0.0, 0.0))
         cls([p], betas=(0.999999, 0.999999))
-        for betas in [(1.0, 0.9), (0.9, 1.0), (-0.1, 0.9), (0.9, -0.1)]:
+        for betas in [(1.0, 0.9), (0.9, 1.0), (1.5, 0.9), (0.9, 1.5), (-0.1, 0.9), (0.9, -0.1)]:
             with pytest.raises(ValueError, match=r"betas must lie in \[0, 1\)"):
                 cls([p], betas=betas)
 
@@ -202,6 +202,7 @@ def test_base_optimizer_needs_an_update_rule_and_zero_grad_clears_every_paramete
     opt.zero_grad()
     assert a._grad is None and b._grad is None
     opt.step()  # nothing has a gradient: nothing to do
+    assert Optimizer([a], {"rho": 0.5}).defaults == {"rho": 0.5}  # a rule without a learning rate
 
 
 # -- clipping -----------------------------------------------------------------------------
@@ -230,6 +231,8 @@ def test_clip_grad_norm_at_the_limit_skips_parameters_without_gradient_and_check
     np.testing.assert_allclose(a.grad, np.array([3.0, 4.0]) * 5 / (5 + 1e-6), rtol=1e-15)
     a.grad = np.array([3.0, 4.0])
     clip_grad_norm_(a, max_norm=5.0 + 1e-6)  # coef exactly 1: untouched
+    np.testing.assert_array_equal(a.grad, [3.0, 4.0])
+    clip_grad_norm_(a, max_norm=7.5)  # under the limit by a factor 1.5: never scaled up
     np.testing.assert_array_equal(a.grad, [3.0, 4.0])
     untouched = Parameter(np.zeros(3))
     assert clip_grad_norm_([untouched], max_norm=1.0) == 0.0 and untouched._grad is None
