@@ -141,6 +141,17 @@ def answer_lines(solution: Path) -> set[int] | None:
     return lines
 
 
+def _ranges(lines: set[int]) -> list[str]:
+    """``{3, 4, 5, 9}`` -> ``["3-5", "9-9"]``, the line filter's notation."""
+    out: list[str] = []
+    for n in sorted(lines):
+        if out and int(out[-1].split("-")[1]) == n - 1:
+            out[-1] = f"{out[-1].split('-')[0]}-{n}"
+        else:
+            out.append(f"{n}-{n}")
+    return out
+
+
 def _copy_checkout(dest: Path) -> None:
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO, capture_output=True,
                            text=True, check=True).stdout.split()
@@ -169,7 +180,9 @@ def run_one(file: str, tests: str, known: dict[tuple[str, str, str], str]) -> Ou
             f'test-command = "{sys.executable} -m pytest -x -q -p no:cacheprovider'
             f' -m \\"not slow\\" {tests}"\n'
             "[cosmic-ray.distributor]\nname = \"local\"\n"
-            f"[cosmic-ray.filters.operators-filter]\nexclude-operators = [{excluded}]\n",
+            f"[cosmic-ray.filters.operators-filter]\nexclude-operators = [{excluded}]\n"
+            + (f"[cosmic-ray.filters.line-filter.lines]\n{json.dumps(file)} = {json.dumps(_ranges(answers))}\n"
+               if answers is not None else ""),
             encoding="utf-8",
         )
         session = work / "session.sqlite"
@@ -177,6 +190,8 @@ def run_one(file: str, tests: str, known: dict[tuple[str, str, str], str]) -> Ou
         run = {"cwd": work, "env": env, "check": True, "capture_output": True}
         subprocess.run(["cosmic-ray", "init", str(config), str(session)], **run)
         subprocess.run(["cr-filter-operators", str(session), str(config)], **run)
+        if answers is not None:  # the scaffold's mutants are never run
+            subprocess.run(["cr-filter-lines", str(session), "--config", str(config)], **run)
         subprocess.run(["cosmic-ray", "exec", str(config), str(session)], **run)
         dump = subprocess.run(["cosmic-ray", "dump", str(session)], **run, text=True).stdout
     for line in dump.splitlines():
