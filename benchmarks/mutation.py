@@ -74,6 +74,8 @@ LIBRARY = {
     "microgradrnn/nn/module.py": "tests/test_nn_module.py",
     "microgradrnn/nn/linear.py": "tests/test_nn_module.py tests/test_nn_functional.py",
     "microgradrnn/nn/scalar_cells.py": "tests/test_nn_cells.py",
+    "microgradrnn/nn/layers.py": "tests/test_nn_module.py tests/test_nn_functional.py",
+    "microgradrnn/nn/kinds.py": "tests/test_nn_cells.py tests/test_nn_recurrent.py",
 }
 
 

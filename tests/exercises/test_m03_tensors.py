@@ -124,6 +124,16 @@ def test_unbroadcast_keeps_axes_of_size_one(learner):
     assert np.array_equal(got, G), "expected the gradient unchanged when nothing was broadcast"
 
 
+def test_unbroadcast_of_an_empty_batch(learner):
+    # A batch of 0 rows (the last, empty batch of a loader): the bias still gets a gradient of
+    # its own shape (zeros), a size-1 axis stretched to 0 is summed back to 1, and an axis that
+    # is 0 in both shapes stays 0.
+    G = np.zeros((0, 3))
+    for shape in ((3,), (1, 3), (0, 3), (0, 1)):
+        got = _array(learner.unbroadcast(G, shape), f"unbroadcast from (0, 3) to {shape}", shape)
+        assert np.array_equal(got, np.zeros(shape)), f"expected zeros of shape {shape}, got {got}"
+
+
 def test_unbroadcast_does_not_call_the_library(learner):
     # The manifest puts the library's unbroadcast off limits for this exercise: a call into it
     # fails here (and in every test of 3.2) however it was reached.
