@@ -190,8 +190,11 @@ def test_activation_derivatives_at_zero_and_far_out(learner):
     for name, expected in [("sigmoid", [0, 0.25, 0]), ("tanh", [0, 1, 0]), ("relu", [0, 0, 1])]:
         got = _array(_quietly(learner, "activation_derivative", name, x), f"{name}'", (3,))
         assert np.allclose(got, expected), f"{name}' at -1000, 0, 1000: expected {expected}, got {got}"
-    with learner.raises(ValueError):
-        learner.activation_derivative("softplus", x)
+    # Names before, between and after the three in alphabetical order, and a capitalised one:
+    # only an exact match is an activation.
+    for wrong in ("gelu", "softplus", "tanhshrink", "Tanh", ""):
+        with learner.raises(ValueError):
+            learner.activation_derivative(wrong, x)
 
 
 # -- 2.6 largest derivative -------------------------------------------------------------------------
