@@ -183,8 +183,8 @@ def run_one(file: str, tests: str, known: dict[tuple[str, str, str], str]) -> Ou
             f' -m \\"not slow\\" {tests}"\n'
             "[cosmic-ray.distributor]\nname = \"local\"\n"
             f"[cosmic-ray.filters.operators-filter]\nexclude-operators = [{excluded}]\n"
-            + (f"[cosmic-ray.filters.line-filter.lines]\n{json.dumps(file)} = {json.dumps(_ranges(answers))}\n"
-               if answers is not None else ""),
+            + ("" if answers is None else "[cosmic-ray.filters.line-filter.lines]\n"
+               f"{json.dumps(file)} = {json.dumps(_ranges(answers))}\n"),
             encoding="utf-8",
         )
         session = work / "session.sqlite"
