@@ -66,8 +66,11 @@ def test_word_tokens_lowercase_and_split_on_punctuation(learner):
 def test_unknown_level_raises_value_error(learner):
     got = _str_list(learner.tokenize("Some text", level="word"), "the tokens")
     assert got == ["some", "text"], f"expected ['some', 'text'] at word level, got {got}"
-    with learner.raises(ValueError):
-        learner.tokenize("some text", level="sentence")
+    # Names before, between and after "char" and "word" in alphabetical order: only an exact
+    # match is a level.
+    for level in ("bpe", "sentence", "wordpiece", "Char"):
+        with learner.raises(ValueError):
+            learner.tokenize("some text", level=level)
 
 
 # -- 11.2 vocabulary ----------------------------------------------------------------------
@@ -174,6 +177,11 @@ def test_one_hot_out_of_range_raises(learner):
         learner.one_hot(np.array([0, 5]), 5)
     with learner.raises(ValueError):
         learner.one_hot(np.array([-1, 2]), 5)
+    with learner.raises(ValueError):
+        learner.one_hot(np.array([1, 9]), 5)
+    # Valid indices need not include 0.
+    got = _float_array(learner.one_hot(np.array([[3], [2]]), 5), "the one-hot vectors")
+    assert np.array_equal(got, np.eye(5)[[[3], [2]]]), f"expected rows 3 and 2 of eye(5), got {got.tolist()}"
 
 
 # -- 11.5 hashing trick -------------------------------------------------------------------

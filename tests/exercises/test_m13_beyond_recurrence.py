@@ -115,8 +115,14 @@ def test_conv1d_rejects_short_sequence_and_channel_mismatch(learner):
            _conv_loops(x, w, b), "the one-step output when T = K")
     with learner.raises(ValueError):
         learner.conv1d(Tensor(x[:, :2]), Tensor(w), Tensor(b))
-    with learner.raises(ValueError):
-        learner.conv1d(Tensor(x[:, :, :2]), Tensor(w), Tensor(b))
+    # Fewer and more channels than the weight expects: the message names both sizes.
+    for channels in (2, 5):
+        xc = np.concatenate([x, x], axis=2)[:, :, :channels]
+        with learner.raises(ValueError) as caught:
+            learner.conv1d(Tensor(xc), Tensor(w), Tensor(b))
+        message = caught[0].message
+        assert str(channels) in message and "3" in message, (
+            f"expected the message to name both channel counts ({channels} and 3), got {message!r}")
 
 
 # -- 13.2 attention ------------------------------------------------------------------------
