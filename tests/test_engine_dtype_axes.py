@@ -7,7 +7,7 @@ import pytest
 
 from microgradrnn import Tensor
 from microgradrnn.joining import concat, split, stack
-from microgradrnn.shapes import AxisError
+from microgradrnn.shapes import AxisError, unbroadcast
 
 
 @pytest.mark.parametrize(
@@ -79,3 +79,18 @@ def test_the_last_axis_of_stack_and_negative_axes_still_work():
     assert stack([t, t], axis=-1).shape == (2, 3, 2)
     np.testing.assert_array_equal(t.transpose(-1, -2).data, t.data.T)
     np.testing.assert_array_equal(t.sum(axis=-1).data, t.data.sum(axis=-1))
+
+
+@pytest.mark.parametrize(
+    "shape, other",
+    [((3,), (0, 3)), ((1, 3), (0, 3)), ((0, 1), (0, 3)), ((1, 1), (0, 3)), ((0, 3), (0, 3))],
+)
+def test_a_gradient_through_an_empty_batch_has_the_input_shape(shape, other):
+    # The last batch of a loader can be empty: a bias broadcast over 0 rows gets zeros of its
+    # own shape, a size-1 axis stretched to 0 is summed back to 1, and a 0-axis stays 0.
+    a = Tensor(np.ones(shape), requires_grad=True)
+    b = Tensor(np.ones(other), requires_grad=True)
+    (a * b).sum().backward()
+    assert a.grad.shape == shape and not a.grad.any()
+    assert b.grad.shape == other
+    assert unbroadcast(np.zeros(other), shape).shape == shape
