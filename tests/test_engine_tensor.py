@@ -348,6 +348,8 @@ def test_transpose_swaps_two_axes_reverses_all_or_permutes():
     # a tuple of axes is the only argument, or else every argument is one axis
     with pytest.raises(TypeError, match="axis is an integer"):
         m.transpose((1, 0), 0)
+    with pytest.raises(TypeError, match="axis is an integer"):
+        m.permute((1, 0), 0)
 
 
 def test_getitem_copies_from_leaves_views_results_and_names_bad_indices():
