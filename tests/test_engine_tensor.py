@@ -342,6 +342,10 @@ def test_transpose_swaps_two_axes_reverses_all_or_permutes():
         x.permute(0, 0, 1)
     with pytest.raises(ValueError, match="do not permute"):
         x.permute(0, 1)
+    with pytest.raises(ValueError, match=r"transpose axes \(1, 1, 2\) do not permute"):
+        x.permute(1, 1, 2)
+    with pytest.raises(ValueError, match=r"transpose axes \(2, 1\) do not permute"):
+        x.permute(2, 1)
     # two axes of a vector are no swap: a vector has one axis to permute
     with pytest.raises(ValueError, match=r"axes \(0, 0\) do not permute the axes of shape \(3,\)"):
         v.transpose(0, 0)
@@ -465,6 +469,9 @@ def test_construction_dtype_and_requires_grad_rules():
     assert Tensor([1, 2]).dtype == np.float64
     assert Tensor([1, 2], dtype=np.int64).dtype == np.int64
     assert Tensor(3).dtype == np.float64 and Tensor(3.5).shape == ()
+    # a Python int beyond int64 is still a number: it becomes a float, alone or beside a tensor
+    assert Tensor(2**64).item() == 2.0**64
+    assert (Tensor([1.0]) * 2**64).item() == 2.0**64
     t = Tensor([1.0, 2.0], label="t")
     assert Tensor(t).data is t.data
     with pytest.raises(TypeError, match="floating-point"):
@@ -481,6 +488,8 @@ def test_properties_len_item_numpy_detach():
     assert Tensor([[2.5]]).item() == 2.5
     with pytest.raises(ValueError, match=r"one element, got shape \(2, 3\)"):
         x.item()
+    with pytest.raises(ValueError, match=r"one element, got shape \(0,\)"):
+        Tensor(np.zeros(0)).item()
     d = x.detach()
     assert d.data is x.data and not d.requires_grad and d.label == "x" and d.is_leaf
 
@@ -502,6 +511,9 @@ def test_grad_reads_zeros_until_reached_and_the_setter_checks_the_shape():
     np.testing.assert_array_equal(x.grad, [3.0, 4.0])
     with pytest.raises(ValueError, match=r"grad of shape \(3,\) for a tensor of shape \(2,\)"):
         x.grad = np.ones(3)
+    for smaller in (np.ones(1), 5.0):  # not broadcast: a gradient has the tensor's own shape
+        with pytest.raises(ValueError, match=r"grad of shape \((1,)?\) for a tensor of shape \(2,\)"):
+            x.grad = smaller
     x.grad = None
     np.testing.assert_array_equal(x.grad, [0.0, 0.0])
     assert Tensor([1.0]).grad is None
@@ -589,6 +601,20 @@ def test_an_intermediate_used_twice_adds_its_gradients_without_writing_upstream(
     np.testing.assert_array_equal(y.grad, 2 * np.array(g))
     np.testing.assert_array_equal(x.grad, 4 * np.array(g))
     np.testing.assert_array_equal(seed, [1.0, 3.0])
+
+
+def test_a_view_of_one_gradient_handed_on_is_not_written_by_the_next_contribution():
+    # y's first gradient is a transposed view of t's; the second must not be added into it
+    x = Tensor(_rng(12).normal(size=(2, 3)), requires_grad=True)
+    w = Tensor(_rng(13).normal(size=(3, 2)))
+    v = Tensor(_rng(14).normal(size=(2, 3)))
+    with keep_grads():
+        y = x * 1.0
+        t = y.T
+        ((t * w).sum() + (y * v).sum()).backward()
+    np.testing.assert_array_equal(t.grad, w.data)
+    np.testing.assert_allclose(y.grad, w.data.T + v.data, rtol=1e-15)
+    np.testing.assert_allclose(x.grad, w.data.T + v.data, rtol=1e-15)
 
 
 def test_an_infinite_index_gradient_is_kept_unless_anomalies_are_detected():
