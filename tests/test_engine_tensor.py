@@ -546,6 +546,9 @@ def test_backward_seeds_with_the_given_gradient_and_leaves_it_alone():
     one = Tensor([[4.0]], requires_grad=True)
     one.backward()
     np.testing.assert_array_equal(one.grad, [[1.0]])
+    for smaller in (np.ones(1), 2.0):  # an upstream gradient is not broadcast either
+        with pytest.raises(ValueError, match=r"gradient of shape \((1,)?\) for a tensor of shape \(2,\)"):
+            (x * 1.0).backward(smaller)
 
 
 def test_one_gradient_handed_to_two_parents_is_not_shared_between_them():
@@ -611,7 +614,7 @@ def test_a_view_of_one_gradient_handed_on_is_not_written_by_the_next_contributio
     with keep_grads():
         y = x * 1.0
         t = y.T
-        ((t * w).sum() + (y * v).sum()).backward()
+        ((y * v).sum() + (t * w).sum()).backward()  # the later term is propagated first
     np.testing.assert_array_equal(t.grad, w.data)
     np.testing.assert_allclose(y.grad, w.data.T + v.data, rtol=1e-15)
     np.testing.assert_allclose(x.grad, w.data.T + v.data, rtol=1e-15)
