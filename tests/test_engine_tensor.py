@@ -116,6 +116,9 @@ def test_matmul_refuses_zero_d_operands_and_names_mismatched_inner_dimensions():
         Tensor(np.ones(3)) @ Tensor(np.ones(4))
     with pytest.raises(ValueError, match=r"inner dimensions 3 and 4 differ"):
         Tensor(np.ones((2, 5, 3))) @ Tensor(np.ones((4, 2)))
+    # and the second-to-last axis of the right one
+    with pytest.raises(ValueError, match=r"inner dimensions 3 and 4 differ"):
+        Tensor(np.ones((2, 3))) @ Tensor(np.ones((5, 4, 2)))
 
 
 # -- elementwise operators: both operand orders, every broadcast ---------------------------
@@ -321,6 +324,8 @@ def test_reshape_accepts_a_tuple_a_list_or_separate_sizes():
     x = Tensor(np.arange(6.0), requires_grad=True)
     assert x.reshape(2, 3).shape == (2, 3) and x.reshape((3, 2)).shape == (3, 2)
     assert x.reshape([1, -1]).shape == (1, 6) and x.reshape(6).shape == (6,)
+    # no sizes at all is the empty shape, as reshape(()): one number, no axes
+    assert Tensor([[5.0]]).reshape().shape == () and Tensor([[5.0]]).reshape(()).shape == ()
     with pytest.raises(ValueError, match=r"shape \(6,\) into \(4, 2\)"):
         x.reshape(4, 2)
     (x.reshape(2, 3) * Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).sum().backward()
@@ -332,12 +337,16 @@ def test_transpose_swaps_two_axes_reverses_all_or_permutes():
     np.testing.assert_array_equal(m.transpose(0, 1).data, m.data.T)
     np.testing.assert_array_equal(m.transpose(1, 0).data, m.data.T)
     np.testing.assert_array_equal(m.transpose((1, 0)).data, m.data.T)
+    assert Tensor(2.0).T.shape == () and Tensor(2.0).permute().shape == ()
     np.testing.assert_array_equal(m.T.data, m.data.T)
     v = Tensor(np.arange(3.0))
     np.testing.assert_array_equal(v.T.data, v.data)
     x = Tensor(np.arange(24.0).reshape(2, 3, 4))
     assert x.transpose(0, 1).shape == (3, 2, 4) and x.transpose(-1, 0).shape == (4, 3, 2)
     assert x.permute([1, 2, 0]).shape == (3, 4, 2) and x.T.shape == (4, 3, 2)
+    np.testing.assert_array_equal(x.transpose((0, 2)).data, x.data.swapaxes(0, 2))  # a tuple of two swaps too
+    np.testing.assert_array_equal(x.transpose(2, 0, 1).data, x.data.transpose(2, 0, 1))
+    np.testing.assert_array_equal(v.permute(0).data, v.data)
     with pytest.raises(ValueError, match="do not permute"):
         x.permute(0, 0, 1)
     with pytest.raises(ValueError, match="do not permute"):
