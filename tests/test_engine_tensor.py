@@ -326,6 +326,8 @@ def test_reshape_accepts_a_tuple_a_list_or_separate_sizes():
     assert x.reshape([1, -1]).shape == (1, 6) and x.reshape(6).shape == (6,)
     # no sizes at all is the empty shape, as reshape(()): one number, no axes
     assert Tensor([[5.0]]).reshape().shape == () and Tensor([[5.0]]).reshape(()).shape == ()
+    with pytest.raises(TypeError):  # a tuple is the only argument, or else every argument is a size
+        x.reshape((3, 2), 1)
     with pytest.raises(ValueError, match=r"shape \(6,\) into \(4, 2\)"):
         x.reshape(4, 2)
     (x.reshape(2, 3) * Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).sum().backward()
@@ -635,6 +637,11 @@ def test_an_infinite_index_gradient_is_kept_unless_anomalies_are_detected():
     np.testing.assert_array_equal(x.grad, [np.inf, 0.0])
     with detect_anomaly(), pytest.raises(FloatingPointError):
         x[1].backward(np.inf)
+    x.grad = None
+    with detect_anomaly():  # finite gradients pass, through an index or not
+        x[1].backward(2.0)
+        (x * 3.0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 5.0])
 
 
 def test_backward_without_a_gradient_needs_exactly_one_element():
