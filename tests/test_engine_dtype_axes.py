@@ -40,6 +40,15 @@ def test_non_numbers_are_refused(bad):
         Tensor(bad)
 
 
+@pytest.mark.parametrize(
+    "bad, named", [(None, "NoneType None"), ("1.5", "str '1.5'"), (b"2", "bytes b'2'")]
+)
+def test_none_and_text_are_refused_by_their_own_type_before_numpy_sees_them(bad, named):
+    # numpy would make None an object array and keep text as strings: the message names the value
+    with pytest.raises(TypeError, match=f"holds numbers, got {named}$"):
+        Tensor(bad)
+
+
 def test_none_mixed_into_an_operation_is_refused():
     with pytest.raises(TypeError, match="holds numbers"):
         Tensor([1.0, 2.0]) * None

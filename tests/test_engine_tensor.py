@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 
 from microgradrnn import Tensor, gradcheck, keep_grads, no_grad
+from microgradrnn.graph import detect_anomaly
 from microgradrnn.joining import concat, split, stack
+from microgradrnn.optim import clip_grad_value_
 from microgradrnn.shapes import AxisError, check_axis, unbroadcast
 from microgradrnn.tensor import IndexGrad
 
@@ -109,6 +111,14 @@ def test_matmul_refuses_zero_d_operands_and_names_mismatched_inner_dimensions():
         Tensor(np.ones((2, 3))) @ Tensor(np.ones((4, 5)))
     with pytest.raises(ValueError, match="inner dimensions 3 and 4 differ"):
         Tensor(np.ones((2, 3))) @ Tensor(np.ones(4))
+    # the inner dimension is the last axis of the left operand, whatever its rank
+    with pytest.raises(ValueError, match=r"\(3,\) @ \(4,\) \(inner dimensions 3 and 4 differ"):
+        Tensor(np.ones(3)) @ Tensor(np.ones(4))
+    with pytest.raises(ValueError, match=r"inner dimensions 3 and 4 differ"):
+        Tensor(np.ones((2, 5, 3))) @ Tensor(np.ones((4, 2)))
+    # and the second-to-last axis of the right one
+    with pytest.raises(ValueError, match=r"inner dimensions 3 and 4 differ"):
+        Tensor(np.ones((2, 3))) @ Tensor(np.ones((5, 4, 2)))
 
 
 # -- elementwise operators: both operand orders, every broadcast ---------------------------
@@ -276,6 +286,14 @@ def test_mean_gradient_is_one_over_the_count_reduced():
     np.testing.assert_allclose(z.grad, np.full((2, 3), 1 / 3))
 
 
+def test_mean_over_an_axis_of_an_empty_tensor_is_empty_and_so_is_its_gradient():
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    out = x.mean(axis=1)
+    assert out.shape == (0,)
+    out.sum().backward()
+    assert x.grad.shape == (0, 3)
+
+
 def test_max_shares_the_gradient_among_ties_along_an_axis():
     x = Tensor([[1.0, 5.0, 5.0], [2.0, 2.0, 2.0]], requires_grad=True)
     out = x.max(axis=1)
@@ -306,6 +324,10 @@ def test_reshape_accepts_a_tuple_a_list_or_separate_sizes():
     x = Tensor(np.arange(6.0), requires_grad=True)
     assert x.reshape(2, 3).shape == (2, 3) and x.reshape((3, 2)).shape == (3, 2)
     assert x.reshape([1, -1]).shape == (1, 6) and x.reshape(6).shape == (6,)
+    # no sizes at all is the empty shape, as reshape(()): one number, no axes
+    assert Tensor([[5.0]]).reshape().shape == () and Tensor([[5.0]]).reshape(()).shape == ()
+    with pytest.raises(TypeError):  # a tuple is the only argument, or else every argument is a size
+        x.reshape((3, 2), 1)
     with pytest.raises(ValueError, match=r"shape \(6,\) into \(4, 2\)"):
         x.reshape(4, 2)
     (x.reshape(2, 3) * Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).sum().backward()
@@ -317,16 +339,32 @@ def test_transpose_swaps_two_axes_reverses_all_or_permutes():
     np.testing.assert_array_equal(m.transpose(0, 1).data, m.data.T)
     np.testing.assert_array_equal(m.transpose(1, 0).data, m.data.T)
     np.testing.assert_array_equal(m.transpose((1, 0)).data, m.data.T)
+    assert Tensor(2.0).T.shape == () and Tensor(2.0).permute().shape == ()
     np.testing.assert_array_equal(m.T.data, m.data.T)
     v = Tensor(np.arange(3.0))
     np.testing.assert_array_equal(v.T.data, v.data)
     x = Tensor(np.arange(24.0).reshape(2, 3, 4))
     assert x.transpose(0, 1).shape == (3, 2, 4) and x.transpose(-1, 0).shape == (4, 3, 2)
     assert x.permute([1, 2, 0]).shape == (3, 4, 2) and x.T.shape == (4, 3, 2)
+    np.testing.assert_array_equal(x.transpose((0, 2)).data, x.data.swapaxes(0, 2))  # a tuple of two swaps too
+    np.testing.assert_array_equal(x.transpose(2, 0, 1).data, x.data.transpose(2, 0, 1))
+    np.testing.assert_array_equal(v.permute(0).data, v.data)
     with pytest.raises(ValueError, match="do not permute"):
         x.permute(0, 0, 1)
     with pytest.raises(ValueError, match="do not permute"):
         x.permute(0, 1)
+    with pytest.raises(ValueError, match=r"transpose axes \(1, 1, 2\) do not permute"):
+        x.permute(1, 1, 2)
+    with pytest.raises(ValueError, match=r"transpose axes \(2, 1\) do not permute"):
+        x.permute(2, 1)
+    # two axes of a vector are no swap: a vector has one axis to permute
+    with pytest.raises(ValueError, match=r"axes \(0, 0\) do not permute the axes of shape \(3,\)"):
+        v.transpose(0, 0)
+    # a tuple of axes is the only argument, or else every argument is one axis
+    with pytest.raises(TypeError, match="axis is an integer"):
+        m.transpose((1, 0), 0)
+    with pytest.raises(TypeError, match="axis is an integer"):
+        m.permute((1, 0), 0)
 
 
 def test_getitem_copies_from_leaves_views_results_and_names_bad_indices():
@@ -423,6 +461,18 @@ def test_softmax_and_log_softmax_along_dim_and_their_gradients():
     assert gradcheck(lambda x: (x.log_softmax(axis=1) * w).sum(), [x])
 
 
+def test_softmax_and_log_softmax_default_to_the_last_axis():
+    # three axes, so that the last axis is neither the first, the second nor axis 1
+    x = Tensor(_rng(8).normal(size=(2, 3, 4)), requires_grad=True)
+    e = np.exp(x.data)
+    want = e / e.sum(axis=-1, keepdims=True)
+    np.testing.assert_allclose(x.softmax().data, want, rtol=1e-12)
+    np.testing.assert_allclose(x.log_softmax().data, np.log(want), rtol=1e-12)
+    w = Tensor(_rng(9).normal(size=(2, 3, 4)))
+    assert gradcheck(lambda x: (x.softmax() * w).sum(), [x])
+    assert gradcheck(lambda x: (x.log_softmax() * w).sum(), [x])
+
+
 # -- the node: construction, properties, gradient ownership --------------------------------
 
 
@@ -430,6 +480,9 @@ def test_construction_dtype_and_requires_grad_rules():
     assert Tensor([1, 2]).dtype == np.float64
     assert Tensor([1, 2], dtype=np.int64).dtype == np.int64
     assert Tensor(3).dtype == np.float64 and Tensor(3.5).shape == ()
+    # a Python int beyond int64 is still a number: it becomes a float, alone or beside a tensor
+    assert Tensor(2**64).item() == 2.0**64
+    assert (Tensor([1.0]) * 2**64).item() == 2.0**64
     t = Tensor([1.0, 2.0], label="t")
     assert Tensor(t).data is t.data
     with pytest.raises(TypeError, match="floating-point"):
@@ -446,6 +499,8 @@ def test_properties_len_item_numpy_detach():
     assert Tensor([[2.5]]).item() == 2.5
     with pytest.raises(ValueError, match=r"one element, got shape \(2, 3\)"):
         x.item()
+    with pytest.raises(ValueError, match=r"one element, got shape \(0,\)"):
+        Tensor(np.zeros(0)).item()
     d = x.detach()
     assert d.data is x.data and not d.requires_grad and d.label == "x" and d.is_leaf
 
@@ -467,6 +522,9 @@ def test_grad_reads_zeros_until_reached_and_the_setter_checks_the_shape():
     np.testing.assert_array_equal(x.grad, [3.0, 4.0])
     with pytest.raises(ValueError, match=r"grad of shape \(3,\) for a tensor of shape \(2,\)"):
         x.grad = np.ones(3)
+    for smaller in (np.ones(1), 5.0):  # not broadcast: a gradient has the tensor's own shape
+        with pytest.raises(ValueError, match=r"grad of shape \((1,)?\) for a tensor of shape \(2,\)"):
+            x.grad = smaller
     x.grad = None
     np.testing.assert_array_equal(x.grad, [0.0, 0.0])
     assert Tensor([1.0]).grad is None
@@ -499,6 +557,9 @@ def test_backward_seeds_with_the_given_gradient_and_leaves_it_alone():
     one = Tensor([[4.0]], requires_grad=True)
     one.backward()
     np.testing.assert_array_equal(one.grad, [[1.0]])
+    for smaller in (np.ones(1), 2.0):  # an upstream gradient is not broadcast either
+        with pytest.raises(ValueError, match=r"gradient of shape \((1,)?\) for a tensor of shape \(2,\)"):
+            (x * 1.0).backward(smaller)
 
 
 def test_one_gradient_handed_to_two_parents_is_not_shared_between_them():
@@ -510,6 +571,84 @@ def test_one_gradient_handed_to_two_parents_is_not_shared_between_them():
     c = Tensor([1.0, 2.0], requires_grad=True)
     (c + c).sum().backward()
     np.testing.assert_array_equal(c.grad, [2.0, 2.0])
+
+
+def test_a_leaf_seeded_twice_adds_into_its_own_array_not_the_callers():
+    z = Tensor([1.0, 2.0], requires_grad=True)
+    seed = np.array([2.0, 3.0])
+    z.backward(seed)
+    z.backward(seed)
+    np.testing.assert_array_equal(z.grad, [4.0, 6.0])
+    np.testing.assert_array_equal(seed, [2.0, 3.0])
+    as_tensor = Tensor([1.0, -1.0])
+    z.backward(as_tensor)
+    z.grad *= 10.0
+    np.testing.assert_array_equal(as_tensor.data, [1.0, -1.0])
+
+
+def test_clipping_one_parents_gradient_leaves_the_upstream_one_and_the_sibling_alone():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([3.0, 4.0], requires_grad=True)
+    seed = np.array([5.0, -5.0])
+    z = a + b  # both parents are handed the root's gradient, the caller's array itself
+    z.backward(seed)
+    clip_grad_value_([a], 1.0)  # writes a.grad in place
+    np.testing.assert_array_equal(a.grad, [1.0, -1.0])
+    np.testing.assert_array_equal(b.grad, [5.0, -5.0])
+    np.testing.assert_array_equal(seed, [5.0, -5.0])
+    np.testing.assert_array_equal(z.grad, [5.0, -5.0])
+
+
+@pytest.mark.parametrize("upstream", ["sum", "seed"])
+def test_an_intermediate_used_twice_adds_its_gradients_without_writing_upstream(upstream):
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    seed = np.array([1.0, 3.0])
+    with keep_grads():
+        y = x * 2.0
+        z = y + y
+        if upstream == "sum":
+            z.sum().backward()  # z's gradient is a read-only broadcast of one number
+        else:
+            z.backward(seed)
+    g = [1.0, 1.0] if upstream == "sum" else [1.0, 3.0]
+    np.testing.assert_array_equal(z.grad, g)
+    np.testing.assert_array_equal(y.grad, 2 * np.array(g))
+    np.testing.assert_array_equal(x.grad, 4 * np.array(g))
+    np.testing.assert_array_equal(seed, [1.0, 3.0])
+
+
+def test_a_view_of_one_gradient_handed_on_is_not_written_by_the_next_contribution():
+    # y's first gradient is a transposed view of t's; the second must not be added into it
+    x = Tensor(_rng(12).normal(size=(2, 3)), requires_grad=True)
+    w = Tensor(_rng(13).normal(size=(3, 2)))
+    v = Tensor(_rng(14).normal(size=(2, 3)))
+    with keep_grads():
+        y = x * 1.0
+        t = y.T
+        ((y * v).sum() + (t * w).sum()).backward()  # the later term is propagated first
+    np.testing.assert_array_equal(t.grad, w.data)
+    np.testing.assert_allclose(y.grad, w.data.T + v.data, rtol=1e-15)
+    np.testing.assert_allclose(x.grad, w.data.T + v.data, rtol=1e-15)
+
+
+def test_an_infinite_index_gradient_is_kept_unless_anomalies_are_detected():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    x[0].backward(np.inf)
+    np.testing.assert_array_equal(x.grad, [np.inf, 0.0])
+    with detect_anomaly(), pytest.raises(FloatingPointError):
+        x[1].backward(np.inf)
+    x.grad = None
+    with detect_anomaly():  # finite gradients pass, through an index or not
+        x[1].backward(2.0)
+        (x * 3.0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 5.0])
+
+
+def test_backward_without_a_gradient_needs_exactly_one_element():
+    with pytest.raises(RuntimeError, match=r"shape \(0,\) needs an upstream gradient"):
+        Tensor(np.zeros(0), requires_grad=True).backward()
+    with pytest.raises(RuntimeError, match=r"shape \(2,\) needs an upstream gradient"):
+        Tensor(np.zeros(2), requires_grad=True).backward()
 
 
 def test_intermediate_gradients_start_afresh_and_released_nodes_refuse_more():
@@ -541,4 +680,8 @@ def test_no_grad_results_record_nothing():
 
 def test_repr_shows_data_requires_grad_and_label():
     assert repr(Tensor([1.0, 2.5])) == "Tensor([1. , 2.5])"
+    assert repr(Tensor([1.23456789])) == "Tensor([1.2346])"  # four decimals
+    # up to 20 numbers are all shown; more are summarised
+    assert repr(Tensor(np.arange(20.0))).count(",") == 19 and "..." not in repr(Tensor(np.arange(20.0)))
+    assert "..." in repr(Tensor(np.arange(21.0)))
     assert repr(Tensor([1.0], requires_grad=True, label="w")) == "Tensor([1.], requires_grad=True, label='w')"
