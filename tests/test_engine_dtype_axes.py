@@ -103,3 +103,40 @@ def test_a_gradient_through_an_empty_batch_has_the_input_shape(shape, other):
     assert a.grad.shape == shape and not a.grad.any()
     assert b.grad.shape == other
     assert unbroadcast(np.zeros(other), shape).shape == shape
+
+
+def test_joining_defaults_to_the_first_axis():
+    a, b = Tensor(np.zeros((3, 4))), Tensor(np.ones((3, 4)))
+    assert stack([a, b]).shape == (2, 3, 4)
+    assert concat([a, b]).shape == (6, 4)
+    assert [p.shape for p in split(Tensor(np.zeros((4, 6))), 2)] == [(2, 6), (2, 6)]
+
+
+def test_joining_one_tensor():
+    t = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    assert np.array_equal(concat([t], axis=1).data, t.data)
+    (stack([t], axis=0) * 2.0).sum().backward()
+    assert np.array_equal(stack([t]).data, t.data[None]) and np.array_equal(t.grad, np.full((2, 3), 2.0))
+
+
+def test_concat_of_three_gives_each_its_own_gradient():
+    parts = [Tensor(np.full((2, n), float(n)), requires_grad=True) for n in (1, 3, 2)]
+    weights = np.arange(12.0).reshape(2, 6)
+    (concat(parts, axis=1) * weights).sum().backward()
+    assert [p.grad.tolist() for p in parts] == [
+        weights[:, :1].tolist(), weights[:, 1:4].tolist(), weights[:, 4:].tolist()]
+
+
+def test_joining_checks_the_axis_against_the_first_tensor():
+    # The axis is the first tensor's: out of range for it is an axis error, whatever the others.
+    with pytest.raises(AxisError, match=r"axis 2 is out of range for a tensor of shape \(2, 3\)"):
+        concat([Tensor(np.zeros((2, 3))), Tensor(np.zeros((2, 3, 1)))], axis=2)
+    # A new axis 2 is in range for (2, 3); the second tensor's shape is then the fault.
+    with pytest.raises(ValueError, match="shape mismatch in 'stack'"):
+        stack([Tensor(np.zeros((2, 3))), Tensor(np.zeros(3))], axis=2)
+
+
+@pytest.mark.parametrize("sizes", [[2, 2], [2, 4], [5, 1]])
+def test_split_refuses_sizes_that_do_not_add_up(sizes):
+    with pytest.raises(ValueError, match=f"add up to {sum(sizes)}, not to axis 0 size 5"):
+        split(Tensor(np.zeros(5)), sizes)
