@@ -178,6 +178,16 @@ def test_lstm_backward_matches_autograd_over_a_sequence(learner):
     _compare(_arrays(got, names, "the sequence's gradients"), want, names)
 
 
+def test_lstm_backward_of_a_single_step(learner):
+    # T = 1: the sequence is one step, so its gradients are the step's own.
+    cell, x, h, c, rng = _setup("lstm", 11, T=1)
+    dhs = rng.standard_normal((1, *h.shape))
+    _, _, want = _lstm_reference(cell, x, h, c, dhs)
+    got = learner.probe("lstm_sequence_grads", x, h, c, *_weights(cell), dhs)
+    names = ("dx", "dh0", "dc0", *LSTM_NAMES[3:])
+    _compare(_arrays(got, names, "the one-step sequence's gradients"), want, names)
+
+
 def test_lstm_backward_loss_on_last_step_reaches_the_first_input(learner):
     # Many-to-one: only h_T has a loss; every earlier step is reached through h and c alone.
     cell, x, h, c, rng = _setup("lstm", 9, T=7, B=2)
@@ -267,6 +277,15 @@ def test_gru_backward_matches_autograd_over_a_sequence(learner, variant):
     got = learner.probe("gru_sequence_grads", x, h, *_weights(cell), variant, dhs)
     names = ("dx", "dh0", *GRU_NAMES[2:])
     _compare(_arrays(got, names, f"the sequence's gradients ({variant})"), want, names)
+
+
+def test_gru_backward_of_a_single_step(learner):
+    cell, x, h, _, rng = _setup("gru", 19, T=1, variant="pytorch")
+    dhs = rng.standard_normal((1, *h.shape))
+    _, want = _gru_reference(cell, x, h, dhs)
+    got = learner.probe("gru_sequence_grads", x, h, *_weights(cell), "pytorch", dhs)
+    names = ("dx", "dh0", *GRU_NAMES[2:])
+    _compare(_arrays(got, names, "the one-step sequence's gradients"), want, names)
 
 
 @pytest.mark.time_limit(10)
