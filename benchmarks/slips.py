@@ -9,7 +9,7 @@ Each slip is made in one place inside a learner's answer (``mutation.answer_line
 * ``+=`` made ``=`` (a gradient that replaces instead of accumulating);
 * a transpose dropped (``W.T`` -> ``W``);
 * one activation for another (``tanh`` <-> ``sigmoid``, ``relu`` -> ``tanh``, ``exp`` -> ``tanh``);
-* the first two positional arguments of a call swapped;
+* the first two positional arguments of a call swapped (not of ``min``, ``max`` and the like);
 * a reduction over another axis (``axis=k`` -> ``axis=0``, or ``-1`` when k is 0) or
   ``keepdims`` flipped;
 * a call such as ``.detach()``, ``.copy()`` or ``reversed(...)`` left out;
@@ -40,6 +40,7 @@ from mutation import REPO, answer_lines, equivalents  # noqa: E402
 
 SWAPS = {"tanh": "sigmoid", "sigmoid": "tanh", "relu": "tanh", "exp": "tanh"}
 DROPPABLE = {"detach", "copy", "clone"}
+SYMMETRIC = {"min", "max", "maximum", "minimum", "add", "multiply"}  # swapping their arguments is no slip
 
 
 def slips(tree: ast.AST, lines: set[int]) -> Iterator[tuple[str, ast.AST, ast.AST]]:
@@ -72,7 +73,8 @@ def slips(tree: ast.AST, lines: set[int]) -> Iterator[tuple[str, ast.AST, ast.AS
                 else:
                     other.args[0] = ast.BinOp(node.args[0], ast.Add(), ast.Constant(1))
                 yield "range-bound", node, other
-            if len(node.args) >= 2 and not any(isinstance(a, ast.Starred) for a in node.args[:2]):
+            if (len(node.args) >= 2 and name not in SYMMETRIC
+                    and not any(isinstance(a, ast.Starred) for a in node.args[:2])):
                 other = copy.deepcopy(node)
                 other.args[0], other.args[1] = other.args[1], other.args[0]
                 if ast.unparse(other) != ast.unparse(node):
