@@ -95,8 +95,11 @@ def test_step_jacobian_at_zero_preactivation_is_gamma_times_W(learner):
             f"expected J = gamma W at a = 0 ({activation}): {np.round(want[0], 4)},"
             f" got {np.round(got.ravel()[:4], 4)}"
         )
-    with learner.raises(ValueError):
-        learner.step_jacobian(W, -W @ h, h, "softsign")
+    # Names before, between and after "sigmoid" and "tanh" in alphabetical order: only an
+    # exact match is an activation.
+    for wrong in ("relu", "softsign", "tanhshrink"):
+        with learner.raises(ValueError):
+            learner.step_jacobian(W, -W @ h, h, wrong)
 
 
 # -- 17.3 what the bound proves ------------------------------------------------------------
@@ -115,6 +118,10 @@ def test_vanishing_guaranteed_below_one_over_gamma(learner):
         want = _gamma(activation) * np.linalg.norm(scale * Q, 2) < 1
         got = _verdict(learner, scale * Q, activation)
         assert got == want, f"expected {want} for {activation} with ||W||_2 = {scale}, got {got}"
+    # On the boundary gamma ||W||_2 = 1 exactly, the bound no longer proves a shrinking norm.
+    for activation, scale in (("sigmoid", 4.0), ("tanh", 1.0)):
+        got = _verdict(learner, scale * np.eye(3), activation)
+        assert got is False, f"expected False for {activation} with gamma ||W||_2 = 1 exactly, got {got}"
 
 
 def test_vanishing_not_guaranteed_for_a_saturating_rnn(learner):
