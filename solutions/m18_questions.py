@@ -325,7 +325,10 @@ def q12_initial_loss(vocab_size: int) -> float:
 
 
 def q12_temperature_probabilities(logits: Array, temperature: float) -> Array:
-    """Exercise 18.32 (1 point): sampling probabilities at a temperature, shape (V,) like ``logits``."""
+    """Exercise 18.32 (1 point): sampling probabilities at a temperature, shape (V,) like ``logits``.
+
+    Finite for any finite logits, as in exercise 12.4: large ones must not overflow.
+    """
     a = logits / temperature
     p = np.exp(a - a.max())
     return p / p.sum()

@@ -405,6 +405,11 @@ def test_q12_temperature_probabilities(learner):
         assert got.shape == want.shape and np.allclose(got, want), (
             f"expected {np.round(want, 4)} at T={T}, got {got}"
         )
+    # Logits of a confident model: exp(800) overflows unless the maximum is taken out first.
+    big = np.array([800.0, 799.0, 0.0])
+    want = (Tensor(big) / 0.5).softmax(axis=-1).data
+    got = as_array(learner.q12_temperature_probabilities(big, 0.5), "the probabilities", "ndarray")
+    assert np.allclose(got, want), f"expected {np.round(want, 4)} for logits {big} at T=0.5, got {got}"
 
 
 # -- module 13 -----------------------------------------------------------------------------
