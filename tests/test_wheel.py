@@ -40,8 +40,10 @@ def test_installed_wheel_starts_and_checks_the_course(wheel, tmp_path):
     env_dir = tmp_path / "venv"
     venv.create(env_dir, system_site_packages=True, with_pip=True)
     python = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
-                   check=True, capture_output=True, timeout=300)
+    # --ignore-installed: a copy of the project already in the base interpreter's site-packages
+    # (an editable install, say) would otherwise count as installed, and the venv would get none.
+    pip = [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--ignore-installed"]
+    subprocess.run([*pip, str(wheel)], check=True, capture_output=True, timeout=300)
     home = tmp_path / "learner"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MICROGRADRNN_TARGET")}
