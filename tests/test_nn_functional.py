@@ -104,6 +104,22 @@ def test_dropout_scaling_seed_and_eval():
         F.dropout(x, 1.5)
 
 
+def test_dropout_module_default_and_probability_at_its_bounds():
+    x = Tensor(np.ones((100, 40)))
+    d = Dropout(seed=1)
+    assert d.p == 0.5 and repr(d) == "Dropout(p=0.5)"
+    assert Dropout(p=0.25, seed=0).p == 0.25  # p by name as in torch.nn.Dropout(p=...)
+    with pytest.raises(TypeError):
+        Dropout(0.25, 0)  # the seed is keyword-only
+    y = d(x).data
+    assert set(np.unique(y)) == {0.0, 2.0} and abs((y == 0).mean() - 0.5) < 0.03
+    assert np.all(Dropout(1.0, seed=0)(x).data == 0)  # both ends of [0, 1] are allowed
+    np.testing.assert_array_equal(Dropout(0.0, seed=0)(x).data, x.data)
+    for p in (-1e-9, -0.5, 1.0 + 1e-9, 1.5):
+        with pytest.raises(ValueError, match=rf"Dropout: p must be a probability in \[0, 1\], got {p}"):
+            Dropout(p)
+
+
 def test_one_hot_and_softmax_wrappers():
     np.testing.assert_array_equal(F.one_hot([2, 0], 3).data, [[0, 0, 1], [1, 0, 0]])
     assert F.one_hot(np.array([[1, 4]])).shape == (1, 2, 5)
