@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from nn_helpers import assert_matches_fixture, leaves, load_fixture, params_of
 
 from microgradrnn import Tensor, gradcheck
 from microgradrnn.graph import topological_order
-from microgradrnn.nn import GRU, LSTM, RNN
+from microgradrnn.nn import GRU, KINDS, LSTM, RNN, Kind, LSTMCell, RNNBase, ScalarLSTMCell, kinds
 
 I, H, T, B = 3, 4, 5, 2
 
@@ -208,6 +210,33 @@ def test_forget_bias_for_every_lstm_layer():
     for (name, p), (_, q) in zip(lstm.named_parameters(), plain.named_parameters()):
         expected = np.r_[0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0] if name.startswith("bias_ih") else 0
         np.testing.assert_allclose(p.data - q.data, np.broadcast_to(expected, p.shape), atol=1e-15)
+
+
+def test_kinds_registry_builds_each_kinds_layer_and_routes_its_options():
+    assert list(KINDS) == ["rnn", "lstm", "gru"] and KINDS["gru"].name == "gru"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        KINDS["rnn"].title = "Elman"  # the one shared table cannot be edited by accident
+    lstm = kinds.layer("lstm", 3, 4, num_layers=2, forget_bias=1.0, seed=0)
+    assert type(lstm) is LSTM and lstm.num_layers == 2 and lstm.forget_bias == 1.0
+    assert type(kinds.layer("gru", 3, 4, variant="original")) is GRU
+    options = {"forget_bias": 1.0, "variant": "original", "nonlinearity": "relu"}
+    assert kinds.kind_options("lstm", **options) == {"forget_bias": 1.0}
+    assert kinds.kind_options("gru", **options) == {"variant": "original"}
+    assert kinds.kind_options("rnn", **options) == {"nonlinearity": "relu"}
+    unknown = r"unknown recurrent kind 'elman'; choose from \('rnn', 'lstm', 'gru'\)"
+    with pytest.raises(ValueError, match=unknown):
+        kinds.layer("elman", 3, 4)
+
+
+def test_a_kind_without_a_layer_class_is_unrolled_by_rnnbase(monkeypatch):
+    monkeypatch.setitem(KINDS, "lstm-unrolled", Kind(LSTMCell, ScalarLSTMCell, "LSTM", "an LSTM, unrolled"))
+    unrolled = kinds.layer("lstm-unrolled", 3, 4, num_layers=2, seed=0)
+    assert type(unrolled) is RNNBase and unrolled.cell_type is LSTMCell
+    x = np.random.default_rng(0).standard_normal((5, 2, 3))
+    out, (_, c) = unrolled(x)
+    ref_out, (_, ref_c) = LSTM(3, 4, num_layers=2, seed=0)(x)
+    np.testing.assert_array_equal(out.data, ref_out.data)
+    np.testing.assert_array_equal(c.data, ref_c.data)
 
 
 # -- live comparison with an installed PyTorch -------------------------------------------
