@@ -176,6 +176,45 @@ def test_bad_shapes_name_expected_and_got():
         GRUCell(2, 2, variant="keras")
 
 
+def test_cell_sizes_at_their_boundary_and_option_checks():
+    for cls in (RNNCell, LSTMCell, GRUCell, ScalarRNNCell, ScalarLSTMCell, ScalarGRUCell):
+        cell = cls(1, 1, seed=0)  # the smallest sizes there are
+        assert cell.input_size == 1 and cell.hidden_size == 1
+        for sizes in [(0, 3), (3, 0), (-1, 3), (3, -1)]:
+            with pytest.raises(ValueError, match=rf"must be positive, got {sizes[0]} and {sizes[1]}"):
+                cls(*sizes)
+    with pytest.raises(ValueError, match="LSTMCell: forget_bias needs bias=True"):
+        LSTMCell(3, 4, bias=False, forget_bias=1.0)
+    assert LSTMCell(3, 4, bias=False, forget_bias=0.0).bias_ih is None
+    with pytest.raises(TypeError, match=r"GRUCell: unexpected option\(s\) \['forget_bias'\]"):
+        GRUCell.check_options("GRUCell", True, {"forget_bias": 1.0})
+    with pytest.raises(ValueError, match="RNNCell: nonlinearity must be 'tanh' or 'relu', got 'sigmoid'"):
+        RNNCell(2, 2, nonlinearity="sigmoid")
+
+
+def test_cell_repr_shows_what_differs_from_the_defaults():
+    assert repr(RNNCell(2, 3)) == "RNNCell(2, 3)"
+    assert repr(RNNCell(2, 3, False, "relu")) == "RNNCell(2, 3, bias=False, nonlinearity='relu')"
+    assert repr(GRUCell(2, 3, variant="original")) == "GRUCell(2, 3, variant='original')"
+    assert repr(LSTMCell(4, 5, bias=False)) == "LSTMCell(4, 5, bias=False)"
+
+
+def test_input_and_state_shapes_refused_on_both_sides():
+    cell = GRUCell(3, 4, seed=0)
+    for bad in [(2, 2), (2, 4), (4,), (2, 1, 3), ()]:
+        with pytest.raises(ValueError, match=r"GRUCell: expected input of shape \(batch, 3\) or \(3,\), got"):
+            cell(np.zeros(bad))
+    for bad in [(2, 3), (2, 5), (1, 4), (3, 4), (4,)]:
+        with pytest.raises(ValueError, match=r"expected a state of shape \(2, 4\), got"):
+            cell(np.zeros((2, 3)), np.zeros(bad))
+    lstm = LSTMCell(3, 4, seed=0)
+    x, h, c = np.zeros((2, 3)), np.zeros((2, 4)), np.ones((2, 4))
+    np.testing.assert_array_equal(lstm(x, [h, c])[1].data, lstm(x, (h, c))[1].data)  # a list pair too
+    for state in [(h,), (h, c, c)]:
+        with pytest.raises(TypeError, match=r"LSTMCell: the state must be a pair \(h, c\)"):
+            lstm(x, state)
+
+
 def _scopes(root):
     return {n.scope for n in topological_order(root)}
 
