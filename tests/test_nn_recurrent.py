@@ -113,6 +113,43 @@ def test_wrong_shapes_name_expected_and_got():
         RNN(3, 4, dropout=1.5)
 
 
+def test_layer_arguments_at_their_boundaries():
+    for cls in (RNN, LSTM, GRU):
+        small = cls(1, 1, num_layers=1, dropout=0.0, recurrent_dropout=1.0, seed=0)
+        assert small(np.ones((2, 1)))[0].shape == (2, 1)
+        cls(1, 1, dropout=1.0, recurrent_dropout=0.0)  # both ends of [0, 1] are allowed
+        for sizes in [(0, 4, 1), (3, 0, 1), (3, 4, 0), (-1, 4, 1), (3, -1, 1), (3, 4, -1)]:
+            got = ", ".join(map(str, sizes))
+            with pytest.raises(ValueError, match=rf"{cls.__name__}: input_size, hidden_size and num_layers "
+                               rf"must be positive, got {got}"):
+                cls(*sizes[:2], num_layers=sizes[2])
+        for what in ("dropout", "recurrent_dropout"):
+            for p in (-1e-9, 1.0 + 1e-9):
+                with pytest.raises(ValueError, match=rf"{cls.__name__}: {what} must be a probability "
+                                   rf"in \[0, 1\], got {p}"):
+                    cls(3, 4, **{what: p})
+    with pytest.raises(ValueError, match=r"LSTM: the input sequence is empty \(seq_len 0\)"):
+        LSTM(3, 4)(np.zeros((0, 2, 3)))
+    with pytest.raises(ValueError, match=r"GRU: input_size is 3 but the input's last dimension is 2 "
+                       r"\(input shape \(5, 2, 2\)\)"):
+        GRU(3, 4)(np.zeros((5, 2, 2)))
+    for bad in [(np.zeros((1, 2, 4)),), (np.zeros((1, 2, 4)),) * 3, np.zeros((1, 2, 4))]:
+        with pytest.raises(TypeError, match=r"LSTM: the initial state must be a pair \(h_0, c_0\)"):
+            LSTM(3, 4)(np.zeros((5, 2, 3)), bad)
+
+
+def test_layer_repr_shows_what_differs_from_the_defaults():
+    assert repr(RNN(3, 4)) == "RNN(3, 4)"
+    assert repr(RNN(3, 4, nonlinearity="relu", bias=False)) == "RNN(3, 4, bias=False, nonlinearity='relu')"
+    everything = LSTM(2, 3, num_layers=2, bias=False, batch_first=True, dropout=0.5, bidirectional=True,
+                      recurrent_dropout=0.25)
+    assert repr(everything) == (
+        "LSTM(2, 3, num_layers=2, bias=False, batch_first=True, dropout=0.5, bidirectional=True, "
+        "recurrent_dropout=0.25)"
+    )
+    assert repr(GRU(2, 3, variant="original")) == "GRU(2, 3, variant='original')"
+
+
 def test_each_step_in_its_time_scope_with_cell_names():
     lstm = LSTM(2, 3, num_layers=2, bidirectional=True, seed=0)
     out, (h, c) = lstm(np.ones((3, 1, 2)))
