@@ -97,6 +97,82 @@ def test_save_and_load_npz(tmp_path):
         np.testing.assert_array_equal(p.data, q.data)
 
 
+class _Wrapper(Module):
+    def __init__(self):
+        self.inner = Tagger()
+        self.pair = (Linear(1, 1, seed=0), Dropout(0.25))
+
+
+def test_repr_indents_every_level_and_forward_must_be_defined():
+    assert repr(Dropout(0.1)) == "Dropout(p=0.1)"
+    assert repr(_Wrapper()) == "\n".join([
+        "_Wrapper(",
+        "  (inner): Tagger(",
+        "    (embed): Embedding(5, 3)",
+        "    (cell): LSTMCell(3, 4)",
+        "    (heads.0): Linear(in_features=4, out_features=2, bias=True)",
+        "    (heads.1): Linear(in_features=4, out_features=2, bias=True)",
+        "    (drop): Dropout(p=0.5)",
+        "  )",
+        "  (pair.0): Linear(in_features=1, out_features=1, bias=True)",
+        "  (pair.1): Dropout(p=0.25)",
+        ")",
+    ])
+    with pytest.raises(NotImplementedError, match=r"Tagger does not define forward\(\)"):
+        Tagger()(np.zeros(3))
+
+
+def test_counts_and_dtypes_of_parameters():
+    m = _Wrapper()
+    assert m.num_parameters() == 1 + 5 * 3 + 4 * 4 * (3 + 4 + 2) + 2 * (4 * 2 + 2) + (1 + 1)
+    assert [n for n, _ in m.named_parameters()][-2:] == ["pair.0.weight", "pair.0.bias"]
+    assert Parameter(np.ones(2, dtype=np.float32)).dtype == np.float64  # float64 unless asked
+    assert Parameter(np.ones(2), dtype=np.float32).dtype == np.float32
+    t = Tensor([1.0, 2.0])
+    p = Parameter(t)
+    p.data[0] = 5.0
+    assert t.data[0] == 1.0  # a copy, not a view of the tensor it came from
+
+
+def test_load_state_dict_non_strict_loads_every_key_it_has_and_reads_torch_like_values():
+    m = Tagger()
+    sd = {k: v + 1.0 for k, v in m.state_dict().items()}
+    del sd["embed.weight"]  # an early key missing: the keys after it still load
+    before = m.embed.weight.data.copy()
+    m.load_state_dict(sd, strict=False)
+    np.testing.assert_array_equal(m.embed.weight.data, before)
+    np.testing.assert_array_equal(m.heads[1].bias.data, sd["heads.1.bias"])
+
+    class TorchLike:  # what a torch tensor offers: detach(), then numpy conversion
+        def __init__(self, array):
+            self.array = array
+
+        def detach(self):
+            return self.array
+
+        def __array__(self, dtype=None, copy=None):
+            raise AssertionError("converted without detach()")
+
+    m.load_state_dict({k: TorchLike(v * 0 + 3.0) for k, v in m.state_dict().items()})
+    assert np.all(m.cell.weight_hh.data == 3.0)
+    both = dict(m.state_dict())
+    del both["scale"]
+    both["extra"] = np.zeros(1)
+    with pytest.raises(KeyError, match=r"into Tagger: missing keys \['scale'\]; unexpected keys \['extra'\] "
+                       r"\(expected keys: \['scale', 'embed.weight', "):
+        m.load_state_dict(both)
+
+
+def test_load_from_file_is_strict_unless_told(tmp_path):
+    a = Linear(2, 3, seed=0)
+    a.save(tmp_path / "lin.npz")
+    b = Linear(2, 3, bias=False, seed=1)
+    with pytest.raises(KeyError, match=r"unexpected keys \['bias'\]"):
+        b.load(tmp_path / "lin.npz")
+    assert b.load(tmp_path / "lin.npz", strict=False) is b
+    np.testing.assert_array_equal(b.weight.data, a.weight.data)
+
+
 def test_detach_state_cuts_the_graph():
     lstm = LSTM(2, 3, seed=0)
     x = Tensor(np.random.default_rng(0).standard_normal((6, 1, 2)), requires_grad=True)
