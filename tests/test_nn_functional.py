@@ -90,6 +90,32 @@ def test_linear_and_embedding_layout_init_and_gradients():
         emb([10])
 
 
+def test_linear_init_fills_pytorchs_bound_and_takes_no_inputs():
+    lin = Linear(100, 400, seed=0)
+    for p in (lin.weight, lin.bias):  # U(-1/sqrt(100), 1/sqrt(100)): near both ends, none beyond
+        assert -0.1 <= p.data.min() < -0.095 and 0.095 < p.data.max() <= 0.1
+    np.testing.assert_array_equal(Linear(100, 400, seed=0).weight.data, lin.weight.data)
+    assert Linear(4, 3).bias is not None and Linear(4, 3, bias=False).bias is None
+    assert repr(Linear(4, 3, bias=False)) == "Linear(in_features=4, out_features=3, bias=False)"
+    empty = Linear(0, 3, seed=0)  # no inputs: the bias alone, and the bound has nothing to scale by
+    np.testing.assert_array_equal(empty.bias.data, np.zeros(3))
+    np.testing.assert_array_equal(empty(np.zeros((2, 0))).data, np.zeros((2, 3)))
+
+
+def test_embedding_padding_index_at_the_ends_of_the_table():
+    for given, row in [(-10, 0), (-1, 9), (9, 9), (0, 0)]:
+        emb = Embedding(10, 3, padding_idx=given, seed=0)
+        assert emb.padding_idx == row and repr(emb) == f"Embedding(10, 3, padding_idx={row})"
+        np.testing.assert_array_equal(emb.weight.data[row], 0.0)
+        assert np.all(np.delete(emb.weight.data, row, axis=0) != 0.0)
+        emb(np.array([row, (row + 1) % 10, row])).sum().backward()
+        assert np.all(emb.weight.grad[row] == 0) and np.all(emb.weight.grad[(row + 1) % 10] == 1)
+    assert repr(Embedding(10, 3)) == "Embedding(10, 3)"
+    for given in (-11, 10):
+        with pytest.raises(ValueError, match=f"padding_idx {given} is outside the table of 10 rows"):
+            Embedding(10, 3, padding_idx=given)
+
+
 def test_dropout_scaling_seed_and_eval():
     x = Tensor(np.ones((200, 50)))
     d = Dropout(0.25, seed=0)
