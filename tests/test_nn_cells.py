@@ -296,6 +296,47 @@ def test_scalar_cell_layout_scopes_and_labels():
         ScalarLSTMCell.from_tensor_cell(GRUCell(2, 2, seed=0))
 
 
+def test_scalar_cell_init_names_options_and_refusals():
+    a, b, c = ScalarRNNCell(3, 16, seed=5), ScalarRNNCell(3, 16, seed=5), ScalarRNNCell(3, 16, seed=6)
+    values = np.array([v.data for v in a.parameters()])
+    assert len(values) == 16 * 3 + 16 * 16 + 2 * 16
+    assert -0.25 <= values.min() < -0.24 and 0.24 < values.max() <= 0.25  # U(-1/sqrt(H), 1/sqrt(H))
+    np.testing.assert_array_equal(values, [v.data for v in b.parameters()])
+    assert not np.array_equal(values, [v.data for v in c.parameters()])
+    names = [n for n, _ in ScalarRNNCell(2, 1, seed=0).named_parameters()]
+    assert names == ["weight_ih[0,0]", "weight_ih[0,1]", "weight_hh[0,0]", "bias_ih[0]", "bias_hh[0]"]
+    assert [n for n, _ in ScalarGRUCell(1, 1, bias=False, seed=0).named_parameters()] == [
+        "weight_ih[0,0]", "weight_ih[1,0]", "weight_ih[2,0]", "weight_hh[0,0]", "weight_hh[1,0]",
+        "weight_hh[2,0]",
+    ]
+    cell = ScalarGRUCell(2, 2, seed=0)
+    sum(cell([0.5, -1.0], [0.2, 0.3]), Value(0.0)).backward()
+    assert any(v.grad != 0 for v in cell.parameters())
+    cell.zero_grad()
+    assert all(v.grad == 0.0 for v in cell.parameters())
+    tensor = RNNCell(2, 3, nonlinearity="relu", seed=0, name="rnn l1")
+    twin = ScalarRNNCell.from_tensor_cell(tensor)
+    assert twin.name == "rnn l1" and twin.nonlinearity == "relu"
+    assert ScalarRNNCell.from_tensor_cell(tensor, name="mine").name == "mine"
+    assert ScalarGRUCell(2, 2, seed=0).name == "gru" and ScalarGRUCell(2, 2, seed=0).variant == "pytorch"
+    one_gate = r"ScalarRNNCell.from_tensor_cell needs a cell with 1 gate\(s\), got LSTMCell"
+    with pytest.raises(TypeError, match=one_gate):
+        ScalarRNNCell.from_tensor_cell(LSTMCell(2, 2, seed=0))
+    with pytest.raises(TypeError, match=r"ScalarLSTMCell: unexpected option\(s\) \['forget_bias'\]"):
+        ScalarLSTMCell(2, 2, forget_bias=1.0)
+    with pytest.raises(ValueError, match="ScalarRNNCell: nonlinearity must be 'tanh' or 'relu', got 's"):
+        ScalarRNNCell(2, 2, nonlinearity="sigmoid")
+    rnn = ScalarRNNCell(2, 2, seed=0)
+    for x in ([1.0], [1.0, 2.0, 3.0]):
+        with pytest.raises(ValueError, match=f"ScalarRNNCell: expected an input of 2 numbers, got {len(x)}"):
+            rnn(x)
+    for h in ([0.0], [0.0] * 3):
+        with pytest.raises(ValueError, match=f"ScalarRNNCell: expected a state of 2 numbers, got {len(h)}"):
+            rnn([1.0, 2.0], h)
+    h = rnn([1.0, 2.0])  # the default state is zeros
+    np.testing.assert_array_equal([v.data for v in h], [v.data for v in rnn([1.0, 2.0], [0.0, 0.0])])
+
+
 def test_scalar_cell_gradcheck():
     cell = ScalarGRUCell(2, 2, seed=1)
     x = [Value(0.3), Value(-0.7)]
