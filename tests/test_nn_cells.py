@@ -215,6 +215,18 @@ def test_input_and_state_shapes_refused_on_both_sides():
             lstm(x, state)
 
 
+def test_cell_arguments_by_name_seed_keyword_only_and_defaults_filled_in():
+    for cls, extra in [(RNNCell, {"nonlinearity": "relu"}), (LSTMCell, {}), (GRUCell, {})]:
+        cell = cls(input_size=2, hidden_size=3, bias=False, seed=0, name="mine", **extra)
+        assert (cell.input_size, cell.hidden_size, cell.bias_ih, cell.name) == (2, 3, None, "mine")
+        np.testing.assert_array_equal(cell.weight_ih.data, cls(2, 3, False, seed=0, **extra).weight_ih.data)
+        with pytest.raises(TypeError):
+            cls(2, 3, True, *extra.values(), 0)  # the seed is keyword-only
+    assert RNNCell.check_choices("RNN", {}) == {"nonlinearity": "tanh"}  # the first allowed value
+    assert GRUCell.check_choices("GRU", {}) == {"variant": "pytorch"}
+    assert LSTMCell.check_options("LSTM", True, {}) == {"forget_bias": 0.0}
+
+
 def _scopes(root):
     return {n.scope for n in topological_order(root)}
 

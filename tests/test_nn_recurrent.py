@@ -10,7 +10,19 @@ from nn_helpers import assert_matches_fixture, leaves, load_fixture, params_of
 
 from microgradrnn import Tensor, gradcheck
 from microgradrnn.graph import topological_order
-from microgradrnn.nn import GRU, KINDS, LSTM, RNN, Kind, LSTMCell, RNNBase, ScalarLSTMCell, kinds
+from microgradrnn.nn import (
+    GRU,
+    KINDS,
+    LSTM,
+    RNN,
+    GRUCell,
+    Kind,
+    LSTMCell,
+    RNNBase,
+    RNNCell,
+    ScalarLSTMCell,
+    kinds,
+)
 
 I, H, T, B = 3, 4, 5, 2
 
@@ -148,6 +160,34 @@ def test_layer_repr_shows_what_differs_from_the_defaults():
         "recurrent_dropout=0.25)"
     )
     assert repr(GRU(2, 3, variant="original")) == "GRU(2, 3, variant='original')"
+
+
+def test_rnnbase_unrolls_a_cell_class_with_the_kinds_defaults():
+    x = np.random.default_rng(0).standard_normal((4, 2, 3))
+    for cell, layer_cls, default in [
+        (RNNCell, RNN, ("nonlinearity", "tanh")),
+        (GRUCell, GRU, ("variant", "pytorch")),
+        (LSTMCell, LSTM, ("forget_bias", 0.0)),
+    ]:
+        unrolled, ref = RNNBase(cell, 3, 4, seed=1), layer_cls(3, 4, seed=1)
+        assert getattr(unrolled, default[0]) == default[1]
+        for (_, p), (_, q) in zip(unrolled.named_parameters(), ref.named_parameters()):
+            np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(unrolled(x)[0].data, ref(x)[0].data)
+
+
+def test_rnn_and_lstm_add_their_two_biases_once_per_sequence_and_gru_keeps_both():
+    x = np.ones((3, 1, 2))
+    for layer, per_step in [
+        (RNN(2, 3, seed=0), False), (LSTM(2, 3, seed=0), False), (GRU(2, 3, seed=0), True)
+    ]:
+        out = layer(x)[0]
+        users = [n for n in topological_order(out.sum()) if any(p is layer.bias_hh_l0 for p in n._parents)]
+        if per_step:  # b_hn sits inside the reset gate: b_hh is added at each of the 3 steps
+            assert len(users) == 3
+        else:  # b_ih + b_hh, once
+            assert len(users) == 1 and {id(p) for p in users[0]._parents} == {id(layer.bias_ih_l0),
+                                                                                id(layer.bias_hh_l0)}
 
 
 def test_each_step_in_its_time_scope_with_cell_names():
