@@ -142,6 +142,9 @@ def test_init_is_seeded_and_within_pytorch_bound():
         assert np.abs(pa.data).max() <= 1 / np.sqrt(16)
     gen = np.random.default_rng(1)
     assert not np.array_equal(RNNCell(2, 2, seed=gen).weight_ih.data, RNNCell(2, 2, seed=gen).weight_ih.data)
+    for cell in (RNNCell(3, 16, seed=0), LSTMCell(3, 16, seed=0), GRUCell(3, 16, seed=0)):
+        for name, p in cell.named_parameters():  # U(-1/4, 1/4) is filled out to near both ends
+            assert -0.25 <= p.data.min() < -0.15 and 0.15 < p.data.max() <= 0.25, name
 
 
 def test_forget_bias_adds_to_the_forget_slice_only():
