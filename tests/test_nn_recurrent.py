@@ -281,6 +281,17 @@ def test_state_dict_roundtrip_via_npz(tmp_path):
     np.testing.assert_array_equal(a(x)[0].data, b(x)[0].data)
 
 
+def test_layer_init_is_seeded_and_fills_pytorchs_bound():
+    for cls in (RNN, LSTM, GRU):
+        a, b = cls(3, 16, num_layers=2, bidirectional=True, seed=7), cls(3, 16, num_layers=2, seed=8)
+        for name, p in a.named_parameters():  # U(-1/4, 1/4), near both ends, none beyond
+            assert -0.25 <= p.data.min() < -0.1 and 0.1 < p.data.max() <= 0.25, name
+        again = cls(3, 16, num_layers=2, bidirectional=True, seed=7)
+        for (_, p), (_, q) in zip(a.named_parameters(), again.named_parameters()):
+            np.testing.assert_array_equal(p.data, q.data)
+        assert not np.array_equal(a.weight_hh_l1.data, b.weight_hh_l1.data)
+
+
 def test_forget_bias_for_every_lstm_layer():
     lstm = LSTM(2, 3, num_layers=2, bidirectional=True, forget_bias=1.0, seed=0)
     plain = LSTM(2, 3, num_layers=2, bidirectional=True, seed=0)
