@@ -202,6 +202,18 @@ def test_cell_repr_shows_what_differs_from_the_defaults():
     assert repr(LSTMCell(4, 5, bias=False)) == "LSTMCell(4, 5, bias=False)"
 
 
+class _ReluFirstCell(RNNCell):
+    """A kind of its own whose default sorts after the other choice."""
+
+    choices = {"nonlinearity": ("relu", "tanh")}
+
+
+def test_options_repr_compares_with_the_kinds_own_default():
+    assert repr(_ReluFirstCell(2, 3, nonlinearity="tanh")) == "_ReluFirstCell(2, 3, nonlinearity='tanh')"
+    assert repr(_ReluFirstCell(2, 3, nonlinearity="relu")) == "_ReluFirstCell(2, 3)"
+    assert _ReluFirstCell.check_choices("cell", {}) == {"nonlinearity": "relu"}
+
+
 def test_input_and_state_shapes_refused_on_both_sides():
     cell = GRUCell(3, 4, seed=0)
     for bad in [(2, 2), (2, 4), (4,), (2, 1, 3), ()]:
