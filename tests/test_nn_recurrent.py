@@ -143,8 +143,13 @@ def test_layer_arguments_at_their_boundaries():
     with pytest.raises(ValueError, match=r"LSTM: the input sequence is empty \(seq_len 0\)"):
         LSTM(3, 4)(np.zeros((0, 2, 3)))
     with pytest.raises(ValueError, match=r"GRU: input_size is 3 but the input's last dimension is 2 "
-                       r"\(input shape \(5, 2, 2\)\)"):
-        GRU(3, 4)(np.zeros((5, 2, 2)))
+                       r"\(input shape \(5, 1, 2\)\)"):
+        GRU(3, 4)(np.zeros((5, 1, 2)))
+    nested = np.zeros((5, 2, 3)).tolist()  # input given as nested lists: its shape is named all the same
+    named = r"GRU: expected h_0 of shape \(1, 2, 4\) for input \(5, 2, 3\), got \(2, 2, 4\)"
+    for given in (nested, Tensor(np.zeros((5, 2, 3)))):
+        with pytest.raises(ValueError, match=named):
+            GRU(3, 4)(given, np.zeros((2, 2, 4)))
     for bad in [(np.zeros((1, 2, 4)),), (np.zeros((1, 2, 4)),) * 3, np.zeros((1, 2, 4))]:
         with pytest.raises(TypeError, match=r"LSTM: the initial state must be a pair \(h_0, c_0\)"):
             LSTM(3, 4)(np.zeros((5, 2, 3)), bad)
@@ -169,11 +174,13 @@ def test_rnnbase_unrolls_a_cell_class_with_the_kinds_defaults():
         (GRUCell, GRU, ("variant", "pytorch")),
         (LSTMCell, LSTM, ("forget_bias", 0.0)),
     ]:
-        unrolled, ref = RNNBase(cell, 3, 4, seed=1), layer_cls(3, 4, seed=1)
+        unrolled, ref = RNNBase(cell, input_size=3, hidden_size=4, seed=1), layer_cls(3, 4, seed=1)
         assert getattr(unrolled, default[0]) == default[1]
         for (_, p), (_, q) in zip(unrolled.named_parameters(), ref.named_parameters()):
             np.testing.assert_array_equal(p.data, q.data)
         np.testing.assert_array_equal(unrolled(x)[0].data, ref(x)[0].data)
+    with pytest.raises(TypeError):
+        RNNBase(RNNCell, 3, 4, 1, True, False, 0.0, False, 0.5)  # recurrent_dropout is keyword-only
 
 
 def test_rnn_and_lstm_add_their_two_biases_once_per_sequence_and_gru_keeps_both():
