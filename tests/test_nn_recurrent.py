@@ -255,6 +255,11 @@ def test_dropout_between_layers_only_in_training():
     c, _ = lstm(x)
     nodrop = LSTM(3, 5, num_layers=2, seed=0)
     np.testing.assert_allclose(c.data, nodrop(x)[0].data)
+    # p = 1 drops every input of the second layer: it then runs on zeros, whatever the first says
+    cut = LSTM(3, 5, num_layers=2, dropout=1.0, seed=0)
+    second = LSTM(5, 5, seed=1)
+    second.load_state_dict({k.replace("_l1", "_l0"): v for k, v in cut.state_dict().items() if "_l1" in k})
+    np.testing.assert_array_equal(cut(x)[0].data, second(np.zeros((4, 2, 5)))[0].data)
     # one layer: nothing to drop between layers
     single = LSTM(3, 5, dropout=0.5, seed=0)
     np.testing.assert_allclose(single(x)[0].data, LSTM(3, 5, seed=0)(x)[0].data)
