@@ -83,6 +83,9 @@ def test_load_state_dict_strict_errors_name_keys_and_shapes():
     with pytest.raises(ValueError, match=r"'embed.weight' has shape \(5, 4\).*\(5, 3\)"):
         m.load_state_dict(bad)
     np.testing.assert_array_equal(m.cell.weight_ih.data, before)  # nothing half-loaded
+    for shape in [(5, 2), (3, 5), (15,)]:  # smaller, transposed, flattened: all refused by name
+        with pytest.raises(ValueError, match=rf"'embed.weight' has shape \({shape[0]},"):
+            m.load_state_dict({**sd, "embed.weight": np.zeros(shape)})
 
 
 def test_save_and_load_npz(tmp_path):
