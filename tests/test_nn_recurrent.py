@@ -175,10 +175,13 @@ def test_rnnbase_unrolls_a_cell_class_with_the_kinds_defaults():
         (LSTMCell, LSTM, ("forget_bias", 0.0)),
     ]:
         unrolled, ref = RNNBase(cell, input_size=3, hidden_size=4, seed=1), layer_cls(3, 4, seed=1)
-        assert getattr(unrolled, default[0]) == default[1]
+        assert getattr(unrolled, default[0]) == default[1] and repr(unrolled) == "RNNBase(3, 4)"
+        assert [n for n, _ in unrolled.named_parameters()] == [n for n, _ in ref.named_parameters()]
         for (_, p), (_, q) in zip(unrolled.named_parameters(), ref.named_parameters()):
             np.testing.assert_array_equal(p.data, q.data)
         np.testing.assert_array_equal(unrolled(x)[0].data, ref(x)[0].data)
+        deep, ref = RNNBase(cell, 3, 4, num_layers=2, seed=1), layer_cls(3, 4, num_layers=2, seed=1)
+        np.testing.assert_array_equal(deep(x)[0].data, ref(x)[0].data)  # training: no dropout by default
     with pytest.raises(TypeError):
         RNNBase(RNNCell, 3, 4, 1, True, False, 0.0, False, 0.5)  # recurrent_dropout is keyword-only
 
