@@ -142,6 +142,9 @@ def test_layer_arguments_at_their_boundaries():
                     cls(3, 4, **{what: p})
     with pytest.raises(ValueError, match=r"LSTM: the input sequence is empty \(seq_len 0\)"):
         LSTM(3, 4)(np.zeros((0, 2, 3)))
+    one_step, (h, _) = LSTM(3, 4, seed=0)(np.ones((1, 2, 3)))  # the shortest sequence there is
+    assert one_step.shape == (1, 2, 4)
+    np.testing.assert_array_equal(h.data[0], one_step.data[0])
     with pytest.raises(ValueError, match=r"GRU: input_size is 3 but the input's last dimension is 2 "
                        r"\(input shape \(5, 1, 2\)\)"):
         GRU(3, 4)(np.zeros((5, 1, 2)))
