@@ -135,6 +135,8 @@ def test_counts_and_dtypes_of_parameters():
     p = Parameter(t)
     p.data[0] = 5.0
     assert t.data[0] == 1.0  # a copy, not a view of the tensor it came from
+    from_list = Parameter([[1, 2]])  # nested lists of ints too, as float64
+    assert from_list.dtype == np.float64 and from_list.data.tolist() == [[1.0, 2.0]]
 
 
 def test_load_state_dict_non_strict_loads_every_key_it_has_and_reads_torch_like_values():
