@@ -7,6 +7,7 @@ import pytest
 
 from microgradrnn import Tensor
 from microgradrnn.bptt import chunks, detach_state, truncated_bptt
+from microgradrnn.draw.roles import is_parameter
 from microgradrnn.graph import topological_order
 from microgradrnn.nn import LSTM, Dropout, Embedding, Linear, LSTMCell, Module, Parameter
 from microgradrnn.optim import SGD
@@ -44,6 +45,9 @@ def test_parameter_is_a_labelled_leaf():
     p = Parameter(np.zeros((2, 3)), label="w")
     assert isinstance(p, Tensor) and p.requires_grad and p.is_leaf and p.label == "w"
     assert repr(p).startswith("Parameter(")
+    # drawings know a parameter by its mark, whatever its name, and a trainable tensor is not one
+    assert is_parameter(Parameter(np.ones(1), label="scale"), used_in_steps=set())
+    assert not is_parameter(Tensor(np.ones(1), requires_grad=True, label="scale"), used_in_steps=set())
 
 
 def test_train_eval_reaches_every_submodule():
