@@ -111,7 +111,7 @@ def test_embedding_padding_index_at_the_ends_of_the_table():
         emb(np.array([row, (row + 1) % 10, row])).sum().backward()
         assert np.all(emb.weight.grad[row] == 0) and np.all(emb.weight.grad[(row + 1) % 10] == 1)
     assert repr(Embedding(10, 3)) == "Embedding(10, 3)"
-    for given in (-11, 10):
+    for given in (-11, 10, -12, 11):
         with pytest.raises(ValueError, match=f"padding_idx {given} is outside the table of 10 rows"):
             Embedding(10, 3, padding_idx=given)
 
