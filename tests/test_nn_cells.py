@@ -327,9 +327,15 @@ def test_scalar_cell_init_names_options_and_refusals():
     a, b, c = ScalarRNNCell(3, 16, seed=5), ScalarRNNCell(3, 16, seed=5), ScalarRNNCell(3, 16, seed=6)
     values = np.array([v.data for v in a.parameters()])
     assert len(values) == 16 * 3 + 16 * 16 + 2 * 16
-    assert -0.25 <= values.min() < -0.24 and 0.24 < values.max() <= 0.25  # U(-1/sqrt(H), 1/sqrt(H))
+    for group in (a.weight_ih, a.weight_hh, a.bias_ih, a.bias_hh):  # each fills U(-1/sqrt(H), 1/sqrt(H))
+        numbers = np.array([v.data for item in group for v in (item if isinstance(item, list) else [item])])
+        assert -0.25 <= numbers.min() < -0.15 and 0.15 < numbers.max() <= 0.25
     np.testing.assert_array_equal(values, [v.data for v in b.parameters()])
     assert not np.array_equal(values, [v.data for v in c.parameters()])
+    lstm = ScalarLSTMCell(input_size=2, hidden_size=3, bias=False, seed=0, name="mine")  # by keyword
+    assert (lstm.input_size, lstm.hidden_size, lstm.bias_ih, lstm.name) == (2, 3, None, "mine")
+    with pytest.raises(TypeError):
+        ScalarLSTMCell(2, 3, True, 0)  # the seed is keyword-only
     names = [n for n, _ in ScalarRNNCell(2, 1, seed=0).named_parameters()]
     assert names == ["weight_ih[0,0]", "weight_ih[0,1]", "weight_hh[0,0]", "bias_ih[0]", "bias_hh[0]"]
     assert [n for n, _ in ScalarGRUCell(1, 1, bias=False, seed=0).named_parameters()] == [
