@@ -332,10 +332,13 @@ def test_scalar_cell_init_names_options_and_refusals():
         assert -0.25 <= numbers.min() < -0.15 and 0.15 < numbers.max() <= 0.25
     np.testing.assert_array_equal(values, [v.data for v in b.parameters()])
     assert not np.array_equal(values, [v.data for v in c.parameters()])
-    lstm = ScalarLSTMCell(input_size=2, hidden_size=3, bias=False, seed=0, name="mine")  # by keyword
-    assert (lstm.input_size, lstm.hidden_size, lstm.bias_ih, lstm.name) == (2, 3, None, "mine")
-    with pytest.raises(TypeError):
-        ScalarLSTMCell(2, 3, True, 0)  # the seed is keyword-only
+    for cls in (ScalarRNNCell, ScalarLSTMCell, ScalarGRUCell):
+        cell = cls(input_size=2, hidden_size=3, bias=False, seed=0, name="mine")  # by keyword
+        assert (cell.input_size, cell.hidden_size, cell.bias_ih, cell.name) == (2, 3, None, "mine")
+        with pytest.raises(TypeError):
+            cls(2, 3, True, *(["tanh"] if cls is ScalarRNNCell else []), 0)  # the seed is keyword-only
+        with_biases = cls(2, 3, seed=0)  # by default
+        assert len(with_biases.parameters()) == cls.num_gates * (3 * 2 + 3 * 3 + 2 * 3)
     names = [n for n, _ in ScalarRNNCell(2, 1, seed=0).named_parameters()]
     assert names == ["weight_ih[0,0]", "weight_ih[0,1]", "weight_hh[0,0]", "bias_ih[0]", "bias_hh[0]"]
     assert [n for n, _ in ScalarGRUCell(1, 1, bias=False, seed=0).named_parameters()] == [
