@@ -142,6 +142,9 @@ def test_init_is_seeded_and_within_pytorch_bound():
         assert np.abs(pa.data).max() <= 1 / np.sqrt(16)
     gen = np.random.default_rng(1)
     assert not np.array_equal(RNNCell(2, 2, seed=gen).weight_ih.data, RNNCell(2, 2, seed=gen).weight_ih.data)
+    for cell in (RNNCell(3, 16, seed=0), LSTMCell(3, 16, seed=0), GRUCell(3, 16, seed=0)):
+        for name, p in cell.named_parameters():  # U(-1/4, 1/4) is filled out to near both ends
+            assert -0.25 <= p.data.min() < -0.15 and 0.15 < p.data.max() <= 0.25, name
 
 
 def test_forget_bias_adds_to_the_forget_slice_only():
@@ -174,6 +177,69 @@ def test_bad_shapes_name_expected_and_got():
         RNNCell(2, 2, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match="variant"):
         GRUCell(2, 2, variant="keras")
+
+
+def test_cell_sizes_at_their_boundary_and_option_checks():
+    for cls in (RNNCell, LSTMCell, GRUCell, ScalarRNNCell, ScalarLSTMCell, ScalarGRUCell):
+        cell = cls(1, 1, seed=0)  # the smallest sizes there are
+        assert cell.input_size == 1 and cell.hidden_size == 1
+        for sizes in [(0, 3), (3, 0), (-1, 3), (3, -1)]:
+            with pytest.raises(ValueError, match=rf"must be positive, got {sizes[0]} and {sizes[1]}"):
+                cls(*sizes)
+    with pytest.raises(ValueError, match="LSTMCell: forget_bias needs bias=True"):
+        LSTMCell(3, 4, bias=False, forget_bias=1.0)
+    assert LSTMCell(3, 4, bias=False, forget_bias=0.0).bias_ih is None
+    with pytest.raises(TypeError, match=r"GRUCell: unexpected option\(s\) \['forget_bias'\]"):
+        GRUCell.check_options("GRUCell", True, {"forget_bias": 1.0})
+    with pytest.raises(ValueError, match="RNNCell: nonlinearity must be 'tanh' or 'relu', got 'sigmoid'"):
+        RNNCell(2, 2, nonlinearity="sigmoid")
+
+
+def test_cell_repr_shows_what_differs_from_the_defaults():
+    assert repr(RNNCell(2, 3)) == "RNNCell(2, 3)"
+    assert repr(RNNCell(2, 3, False, "relu")) == "RNNCell(2, 3, bias=False, nonlinearity='relu')"
+    assert repr(GRUCell(2, 3, variant="original")) == "GRUCell(2, 3, variant='original')"
+    assert repr(LSTMCell(4, 5, bias=False)) == "LSTMCell(4, 5, bias=False)"
+
+
+class _ReluFirstCell(RNNCell):
+    """A kind of its own whose default sorts after the other choice."""
+
+    choices = {"nonlinearity": ("relu", "tanh")}
+
+
+def test_options_repr_compares_with_the_kinds_own_default():
+    assert repr(_ReluFirstCell(2, 3, nonlinearity="tanh")) == "_ReluFirstCell(2, 3, nonlinearity='tanh')"
+    assert repr(_ReluFirstCell(2, 3, nonlinearity="relu")) == "_ReluFirstCell(2, 3)"
+    assert _ReluFirstCell.check_choices("cell", {}) == {"nonlinearity": "relu"}
+
+
+def test_input_and_state_shapes_refused_on_both_sides():
+    cell = GRUCell(3, 4, seed=0)
+    for bad in [(2, 2), (2, 4), (4,), (2, 1, 3), ()]:
+        with pytest.raises(ValueError, match=r"GRUCell: expected input of shape \(batch, 3\) or \(3,\), got"):
+            cell(np.zeros(bad))
+    for bad in [(2, 3), (2, 5), (1, 4), (3, 4), (4,)]:
+        with pytest.raises(ValueError, match=r"expected a state of shape \(2, 4\), got"):
+            cell(np.zeros((2, 3)), np.zeros(bad))
+    lstm = LSTMCell(3, 4, seed=0)
+    x, h, c = np.zeros((2, 3)), np.zeros((2, 4)), np.ones((2, 4))
+    np.testing.assert_array_equal(lstm(x, [h, c])[1].data, lstm(x, (h, c))[1].data)  # a list pair too
+    for state in [(h,), (h, c, c)]:
+        with pytest.raises(TypeError, match=r"LSTMCell: the state must be a pair \(h, c\)"):
+            lstm(x, state)
+
+
+def test_cell_arguments_by_name_seed_keyword_only_and_defaults_filled_in():
+    for cls, extra in [(RNNCell, {"nonlinearity": "relu"}), (LSTMCell, {}), (GRUCell, {})]:
+        cell = cls(input_size=2, hidden_size=3, bias=False, seed=0, name="mine", **extra)
+        assert (cell.input_size, cell.hidden_size, cell.bias_ih, cell.name) == (2, 3, None, "mine")
+        np.testing.assert_array_equal(cell.weight_ih.data, cls(2, 3, False, seed=0, **extra).weight_ih.data)
+        with pytest.raises(TypeError):
+            cls(2, 3, True, *extra.values(), 0)  # the seed is keyword-only
+    assert RNNCell.check_choices("RNN", {}) == {"nonlinearity": "tanh"}  # the first allowed value
+    assert GRUCell.check_choices("GRU", {}) == {"variant": "pytorch"}
+    assert LSTMCell.check_options("LSTM", True, {}) == {"forget_bias": 0.0}
 
 
 def _scopes(root):
@@ -255,6 +321,56 @@ def test_scalar_cell_layout_scopes_and_labels():
         cell([1.0, 2.0, 3.0])
     with pytest.raises(TypeError, match="4 gate"):
         ScalarLSTMCell.from_tensor_cell(GRUCell(2, 2, seed=0))
+
+
+def test_scalar_cell_init_names_options_and_refusals():
+    a, b, c = ScalarRNNCell(3, 16, seed=5), ScalarRNNCell(3, 16, seed=5), ScalarRNNCell(3, 16, seed=6)
+    values = np.array([v.data for v in a.parameters()])
+    assert len(values) == 16 * 3 + 16 * 16 + 2 * 16
+    for group in (a.weight_ih, a.weight_hh, a.bias_ih, a.bias_hh):  # each fills U(-1/sqrt(H), 1/sqrt(H))
+        numbers = np.array([v.data for item in group for v in (item if isinstance(item, list) else [item])])
+        assert -0.25 <= numbers.min() < -0.15 and 0.15 < numbers.max() <= 0.25
+    np.testing.assert_array_equal(values, [v.data for v in b.parameters()])
+    assert not np.array_equal(values, [v.data for v in c.parameters()])
+    for cls in (ScalarRNNCell, ScalarLSTMCell, ScalarGRUCell):
+        cell = cls(input_size=2, hidden_size=3, bias=False, seed=0, name="mine")  # by keyword
+        assert (cell.input_size, cell.hidden_size, cell.bias_ih, cell.name) == (2, 3, None, "mine")
+        with pytest.raises(TypeError):
+            cls(2, 3, True, *(["tanh"] if cls is ScalarRNNCell else []), 0)  # the seed is keyword-only
+        with_biases = cls(2, 3, seed=0)  # by default
+        assert len(with_biases.parameters()) == cls.num_gates * (3 * 2 + 3 * 3 + 2 * 3)
+    names = [n for n, _ in ScalarRNNCell(2, 1, seed=0).named_parameters()]
+    assert names == ["weight_ih[0,0]", "weight_ih[0,1]", "weight_hh[0,0]", "bias_ih[0]", "bias_hh[0]"]
+    assert [n for n, _ in ScalarGRUCell(1, 1, bias=False, seed=0).named_parameters()] == [
+        "weight_ih[0,0]", "weight_ih[1,0]", "weight_ih[2,0]", "weight_hh[0,0]", "weight_hh[1,0]",
+        "weight_hh[2,0]",
+    ]
+    cell = ScalarGRUCell(2, 2, seed=0)
+    sum(cell([0.5, -1.0], [0.2, 0.3]), Value(0.0)).backward()
+    assert any(v.grad != 0 for v in cell.parameters())
+    cell.zero_grad()
+    assert all(v.grad == 0.0 for v in cell.parameters())
+    tensor = RNNCell(2, 3, nonlinearity="relu", seed=0, name="rnn l1")
+    twin = ScalarRNNCell.from_tensor_cell(tensor)
+    assert twin.name == "rnn l1" and twin.nonlinearity == "relu"
+    assert ScalarRNNCell.from_tensor_cell(tensor, name="mine").name == "mine"
+    assert ScalarGRUCell(2, 2, seed=0).name == "gru" and ScalarGRUCell(2, 2, seed=0).variant == "pytorch"
+    one_gate = r"ScalarRNNCell.from_tensor_cell needs a cell with 1 gate\(s\), got LSTMCell"
+    with pytest.raises(TypeError, match=one_gate):
+        ScalarRNNCell.from_tensor_cell(LSTMCell(2, 2, seed=0))
+    with pytest.raises(TypeError, match=r"ScalarLSTMCell: unexpected option\(s\) \['forget_bias'\]"):
+        ScalarLSTMCell(2, 2, forget_bias=1.0)
+    with pytest.raises(ValueError, match="ScalarRNNCell: nonlinearity must be 'tanh' or 'relu', got 's"):
+        ScalarRNNCell(2, 2, nonlinearity="sigmoid")
+    rnn = ScalarRNNCell(2, 2, seed=0)
+    for x in ([1.0], [1.0, 2.0, 3.0]):
+        with pytest.raises(ValueError, match=f"ScalarRNNCell: expected an input of 2 numbers, got {len(x)}"):
+            rnn(x)
+    for h in ([0.0], [0.0] * 3):
+        with pytest.raises(ValueError, match=f"ScalarRNNCell: expected a state of 2 numbers, got {len(h)}"):
+            rnn([1.0, 2.0], h)
+    h = rnn([1.0, 2.0])  # the default state is zeros
+    np.testing.assert_array_equal([v.data for v in h], [v.data for v in rnn([1.0, 2.0], [0.0, 0.0])])
 
 
 def test_scalar_cell_gradcheck():

@@ -90,6 +90,32 @@ def test_linear_and_embedding_layout_init_and_gradients():
         emb([10])
 
 
+def test_linear_init_fills_pytorchs_bound_and_takes_no_inputs():
+    lin = Linear(100, 400, seed=0)
+    for p in (lin.weight, lin.bias):  # U(-1/sqrt(100), 1/sqrt(100)): near both ends, none beyond
+        assert -0.1 <= p.data.min() < -0.095 and 0.095 < p.data.max() <= 0.1
+    np.testing.assert_array_equal(Linear(100, 400, seed=0).weight.data, lin.weight.data)
+    assert Linear(4, 3).bias is not None and Linear(4, 3, bias=False).bias is None
+    assert repr(Linear(4, 3, bias=False)) == "Linear(in_features=4, out_features=3, bias=False)"
+    empty = Linear(0, 3, seed=0)  # no inputs: the bias alone, and the bound has nothing to scale by
+    np.testing.assert_array_equal(empty.bias.data, np.zeros(3))
+    np.testing.assert_array_equal(empty(np.zeros((2, 0))).data, np.zeros((2, 3)))
+
+
+def test_embedding_padding_index_at_the_ends_of_the_table():
+    for given, row in [(-10, 0), (-1, 9), (9, 9), (0, 0)]:
+        emb = Embedding(10, 3, padding_idx=given, seed=0)
+        assert emb.padding_idx == row and repr(emb) == f"Embedding(10, 3, padding_idx={row})"
+        np.testing.assert_array_equal(emb.weight.data[row], 0.0)
+        assert np.all(np.delete(emb.weight.data, row, axis=0) != 0.0)
+        emb(np.array([row, (row + 1) % 10, row])).sum().backward()
+        assert np.all(emb.weight.grad[row] == 0) and np.all(emb.weight.grad[(row + 1) % 10] == 1)
+    assert repr(Embedding(10, 3)) == "Embedding(10, 3)"
+    for given in (-11, 10, -12, 11):
+        with pytest.raises(ValueError, match=f"padding_idx {given} is outside the table of 10 rows"):
+            Embedding(10, 3, padding_idx=given)
+
+
 def test_dropout_scaling_seed_and_eval():
     x = Tensor(np.ones((200, 50)))
     d = Dropout(0.25, seed=0)
@@ -102,6 +128,22 @@ def test_dropout_scaling_seed_and_eval():
     assert np.all(F.dropout(x, 1.0, rng=0).data == 0)
     with pytest.raises(ValueError, match="between 0 and 1"):
         F.dropout(x, 1.5)
+
+
+def test_dropout_module_default_and_probability_at_its_bounds():
+    x = Tensor(np.ones((100, 40)))
+    d = Dropout(seed=1)
+    assert d.p == 0.5 and repr(d) == "Dropout(p=0.5)"
+    assert Dropout(p=0.25, seed=0).p == 0.25  # p by name as in torch.nn.Dropout(p=...)
+    with pytest.raises(TypeError):
+        Dropout(0.25, 0)  # the seed is keyword-only
+    y = d(x).data
+    assert set(np.unique(y)) == {0.0, 2.0} and abs((y == 0).mean() - 0.5) < 0.03
+    assert np.all(Dropout(1.0, seed=0)(x).data == 0)  # both ends of [0, 1] are allowed
+    np.testing.assert_array_equal(Dropout(0.0, seed=0)(x).data, x.data)
+    for p in (-1e-9, -0.5, 1.0 + 1e-9, 1.5):
+        with pytest.raises(ValueError, match=rf"Dropout: p must be a probability in \[0, 1\], got {p}"):
+            Dropout(p)
 
 
 def test_one_hot_and_softmax_wrappers():

@@ -7,6 +7,7 @@ import pytest
 
 from microgradrnn import Tensor
 from microgradrnn.bptt import chunks, detach_state, truncated_bptt
+from microgradrnn.draw.roles import is_parameter
 from microgradrnn.graph import topological_order
 from microgradrnn.nn import LSTM, Dropout, Embedding, Linear, LSTMCell, Module, Parameter
 from microgradrnn.optim import SGD
@@ -44,6 +45,9 @@ def test_parameter_is_a_labelled_leaf():
     p = Parameter(np.zeros((2, 3)), label="w")
     assert isinstance(p, Tensor) and p.requires_grad and p.is_leaf and p.label == "w"
     assert repr(p).startswith("Parameter(")
+    # drawings know a parameter by its mark, whatever its name, and a trainable tensor is not one
+    assert is_parameter(Parameter(np.ones(1), label="scale"), used_in_steps=set())
+    assert not is_parameter(Tensor(np.ones(1), requires_grad=True, label="scale"), used_in_steps=set())
 
 
 def test_train_eval_reaches_every_submodule():
@@ -83,6 +87,9 @@ def test_load_state_dict_strict_errors_name_keys_and_shapes():
     with pytest.raises(ValueError, match=r"'embed.weight' has shape \(5, 4\).*\(5, 3\)"):
         m.load_state_dict(bad)
     np.testing.assert_array_equal(m.cell.weight_ih.data, before)  # nothing half-loaded
+    for shape in [(5, 2), (3, 5), (15,)]:  # smaller, transposed, flattened: all refused by name
+        with pytest.raises(ValueError, match=rf"'embed.weight' has shape \({shape[0]},"):
+            m.load_state_dict({**sd, "embed.weight": np.zeros(shape)})
 
 
 def test_save_and_load_npz(tmp_path):
@@ -95,6 +102,84 @@ def test_save_and_load_npz(tmp_path):
     assert b.heads[0].weight is w  # loaded in place
     for (_, p), (_, q) in zip(a.named_parameters(), b.named_parameters()):
         np.testing.assert_array_equal(p.data, q.data)
+
+
+class _Wrapper(Module):
+    def __init__(self):
+        self.inner = Tagger()
+        self.pair = (Linear(1, 1, seed=0), Dropout(0.25))
+
+
+def test_repr_indents_every_level_and_forward_must_be_defined():
+    assert repr(Dropout(0.1)) == "Dropout(p=0.1)"
+    assert repr(_Wrapper()) == "\n".join([
+        "_Wrapper(",
+        "  (inner): Tagger(",
+        "    (embed): Embedding(5, 3)",
+        "    (cell): LSTMCell(3, 4)",
+        "    (heads.0): Linear(in_features=4, out_features=2, bias=True)",
+        "    (heads.1): Linear(in_features=4, out_features=2, bias=True)",
+        "    (drop): Dropout(p=0.5)",
+        "  )",
+        "  (pair.0): Linear(in_features=1, out_features=1, bias=True)",
+        "  (pair.1): Dropout(p=0.25)",
+        ")",
+    ])
+    with pytest.raises(NotImplementedError, match=r"Tagger does not define forward\(\)"):
+        Tagger()(np.zeros(3))
+
+
+def test_counts_and_dtypes_of_parameters():
+    m = _Wrapper()
+    assert m.num_parameters() == 1 + 5 * 3 + 4 * 4 * (3 + 4 + 2) + 2 * (4 * 2 + 2) + (1 + 1)
+    assert [n for n, _ in m.named_parameters()][-2:] == ["pair.0.weight", "pair.0.bias"]
+    assert Parameter(np.ones(2, dtype=np.float32)).dtype == np.float64  # float64 unless asked
+    assert Parameter(np.ones(2), dtype=np.float32).dtype == np.float32
+    t = Tensor([1.0, 2.0])
+    p = Parameter(t)
+    p.data[0] = 5.0
+    assert t.data[0] == 1.0  # a copy, not a view of the tensor it came from
+    from_list = Parameter([[1, 2]])  # nested lists of ints too, as float64
+    assert from_list.dtype == np.float64 and from_list.data.tolist() == [[1.0, 2.0]]
+
+
+def test_load_state_dict_non_strict_loads_every_key_it_has_and_reads_torch_like_values():
+    m = Tagger()
+    sd = {k: v + 1.0 for k, v in m.state_dict().items()}
+    del sd["embed.weight"]  # an early key missing: the keys after it still load
+    before = m.embed.weight.data.copy()
+    m.load_state_dict(sd, strict=False)
+    np.testing.assert_array_equal(m.embed.weight.data, before)
+    np.testing.assert_array_equal(m.heads[1].bias.data, sd["heads.1.bias"])
+
+    class TorchLike:  # what a torch tensor offers: detach(), then numpy conversion
+        def __init__(self, array):
+            self.array = array
+
+        def detach(self):
+            return self.array
+
+        def __array__(self, dtype=None, copy=None):
+            raise AssertionError("converted without detach()")
+
+    m.load_state_dict({k: TorchLike(v * 0 + 3.0) for k, v in m.state_dict().items()})
+    assert np.all(m.cell.weight_hh.data == 3.0)
+    both = dict(m.state_dict())
+    del both["scale"]
+    both["extra"] = np.zeros(1)
+    with pytest.raises(KeyError, match=r"into Tagger: missing keys \['scale'\]; unexpected keys \['extra'\] "
+                       r"\(expected keys: \['scale', 'embed.weight', "):
+        m.load_state_dict(both)
+
+
+def test_load_from_file_is_strict_unless_told(tmp_path):
+    a = Linear(2, 3, seed=0)
+    a.save(tmp_path / "lin.npz")
+    b = Linear(2, 3, bias=False, seed=1)
+    with pytest.raises(KeyError, match=r"unexpected keys \['bias'\]"):
+        b.load(tmp_path / "lin.npz")
+    assert b.load(tmp_path / "lin.npz", strict=False) is b
+    np.testing.assert_array_equal(b.weight.data, a.weight.data)
 
 
 def test_detach_state_cuts_the_graph():

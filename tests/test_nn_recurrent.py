@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from nn_helpers import assert_matches_fixture, leaves, load_fixture, params_of
 
 from microgradrnn import Tensor, gradcheck
 from microgradrnn.graph import topological_order
-from microgradrnn.nn import GRU, LSTM, RNN
+from microgradrnn.nn import (
+    GRU,
+    KINDS,
+    LSTM,
+    RNN,
+    GRUCell,
+    Kind,
+    LSTMCell,
+    RNNBase,
+    RNNCell,
+    ScalarLSTMCell,
+    kinds,
+)
 
 I, H, T, B = 3, 4, 5, 2
 
@@ -111,6 +125,84 @@ def test_wrong_shapes_name_expected_and_got():
         RNN(3, 4, dropout=1.5)
 
 
+def test_layer_arguments_at_their_boundaries():
+    for cls in (RNN, LSTM, GRU):
+        small = cls(1, 1, num_layers=1, dropout=0.0, recurrent_dropout=1.0, seed=0)
+        assert small(np.ones((2, 1)))[0].shape == (2, 1)
+        cls(1, 1, dropout=1.0, recurrent_dropout=0.0)  # both ends of [0, 1] are allowed
+        for sizes in [(0, 4, 1), (3, 0, 1), (3, 4, 0), (-1, 4, 1), (3, -1, 1), (3, 4, -1)]:
+            got = ", ".join(map(str, sizes))
+            with pytest.raises(ValueError, match=rf"{cls.__name__}: input_size, hidden_size and num_layers "
+                               rf"must be positive, got {got}"):
+                cls(*sizes[:2], num_layers=sizes[2])
+        for what in ("dropout", "recurrent_dropout"):
+            for p in (-1e-9, 1.0 + 1e-9):
+                with pytest.raises(ValueError, match=rf"{cls.__name__}: {what} must be a probability "
+                                   rf"in \[0, 1\], got {p}"):
+                    cls(3, 4, **{what: p})
+    with pytest.raises(ValueError, match=r"LSTM: the input sequence is empty \(seq_len 0\)"):
+        LSTM(3, 4)(np.zeros((0, 2, 3)))
+    one_step, (h, _) = LSTM(3, 4, seed=0)(np.ones((1, 2, 3)))  # the shortest sequence there is
+    assert one_step.shape == (1, 2, 4)
+    np.testing.assert_array_equal(h.data[0], one_step.data[0])
+    with pytest.raises(ValueError, match=r"GRU: input_size is 3 but the input's last dimension is 2 "
+                       r"\(input shape \(5, 1, 2\)\)"):
+        GRU(3, 4)(np.zeros((5, 1, 2)))
+    nested = np.zeros((5, 2, 3)).tolist()  # input given as nested lists: its shape is named all the same
+    named = r"GRU: expected h_0 of shape \(1, 2, 4\) for input \(5, 2, 3\), got \(2, 2, 4\)"
+    for given in (nested, Tensor(np.zeros((5, 2, 3)))):
+        with pytest.raises(ValueError, match=named):
+            GRU(3, 4)(given, np.zeros((2, 2, 4)))
+    for bad in [(np.zeros((1, 2, 4)),), (np.zeros((1, 2, 4)),) * 3, np.zeros((1, 2, 4))]:
+        with pytest.raises(TypeError, match=r"LSTM: the initial state must be a pair \(h_0, c_0\)"):
+            LSTM(3, 4)(np.zeros((5, 2, 3)), bad)
+
+
+def test_layer_repr_shows_what_differs_from_the_defaults():
+    assert repr(RNN(3, 4)) == "RNN(3, 4)"
+    assert repr(RNN(3, 4, nonlinearity="relu", bias=False)) == "RNN(3, 4, bias=False, nonlinearity='relu')"
+    everything = LSTM(2, 3, num_layers=2, bias=False, batch_first=True, dropout=0.5, bidirectional=True,
+                      recurrent_dropout=0.25)
+    assert repr(everything) == (
+        "LSTM(2, 3, num_layers=2, bias=False, batch_first=True, dropout=0.5, bidirectional=True, "
+        "recurrent_dropout=0.25)"
+    )
+    assert repr(GRU(2, 3, variant="original")) == "GRU(2, 3, variant='original')"
+
+
+def test_rnnbase_unrolls_a_cell_class_with_the_kinds_defaults():
+    x = np.random.default_rng(0).standard_normal((4, 2, 3))
+    for cell, layer_cls, default in [
+        (RNNCell, RNN, ("nonlinearity", "tanh")),
+        (GRUCell, GRU, ("variant", "pytorch")),
+        (LSTMCell, LSTM, ("forget_bias", 0.0)),
+    ]:
+        unrolled, ref = RNNBase(cell, input_size=3, hidden_size=4, seed=1), layer_cls(3, 4, seed=1)
+        assert getattr(unrolled, default[0]) == default[1] and repr(unrolled) == "RNNBase(3, 4)"
+        assert [n for n, _ in unrolled.named_parameters()] == [n for n, _ in ref.named_parameters()]
+        for (_, p), (_, q) in zip(unrolled.named_parameters(), ref.named_parameters()):
+            np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(unrolled(x)[0].data, ref(x)[0].data)
+        deep, ref = RNNBase(cell, 3, 4, num_layers=2, seed=1), layer_cls(3, 4, num_layers=2, seed=1)
+        np.testing.assert_array_equal(deep(x)[0].data, ref(x)[0].data)  # training: no dropout by default
+    with pytest.raises(TypeError):
+        RNNBase(RNNCell, 3, 4, 1, True, False, 0.0, False, 0.5)  # recurrent_dropout is keyword-only
+
+
+def test_rnn_and_lstm_add_their_two_biases_once_per_sequence_and_gru_keeps_both():
+    x = np.ones((3, 1, 2))
+    for layer, per_step in [
+        (RNN(2, 3, seed=0), False), (LSTM(2, 3, seed=0), False), (GRU(2, 3, seed=0), True)
+    ]:
+        out = layer(x)[0]
+        users = [n for n in topological_order(out.sum()) if any(p is layer.bias_hh_l0 for p in n._parents)]
+        if per_step:  # b_hn sits inside the reset gate: b_hh is added at each of the 3 steps
+            assert len(users) == 3
+        else:  # b_ih + b_hh, once
+            assert len(users) == 1 and {id(p) for p in users[0]._parents} == {id(layer.bias_ih_l0),
+                                                                                id(layer.bias_hh_l0)}
+
+
 def test_each_step_in_its_time_scope_with_cell_names():
     lstm = LSTM(2, 3, num_layers=2, bidirectional=True, seed=0)
     out, (h, c) = lstm(np.ones((3, 1, 2)))
@@ -169,6 +261,11 @@ def test_dropout_between_layers_only_in_training():
     c, _ = lstm(x)
     nodrop = LSTM(3, 5, num_layers=2, seed=0)
     np.testing.assert_allclose(c.data, nodrop(x)[0].data)
+    # p = 1 drops every input of the second layer: it then runs on zeros, whatever the first says
+    cut = LSTM(3, 5, num_layers=2, dropout=1.0, seed=0)
+    second = LSTM(5, 5, seed=1)
+    second.load_state_dict({k.replace("_l1", "_l0"): v for k, v in cut.state_dict().items() if "_l1" in k})
+    np.testing.assert_array_equal(cut(x)[0].data, second(np.zeros((4, 2, 5)))[0].data)
     # one layer: nothing to drop between layers
     single = LSTM(3, 5, dropout=0.5, seed=0)
     np.testing.assert_allclose(single(x)[0].data, LSTM(3, 5, seed=0)(x)[0].data)
@@ -202,12 +299,50 @@ def test_state_dict_roundtrip_via_npz(tmp_path):
     np.testing.assert_array_equal(a(x)[0].data, b(x)[0].data)
 
 
+def test_layer_init_is_seeded_and_fills_pytorchs_bound():
+    for cls in (RNN, LSTM, GRU):
+        a, b = cls(3, 16, num_layers=2, bidirectional=True, seed=7), cls(3, 16, num_layers=2, seed=8)
+        for name, p in a.named_parameters():  # U(-1/4, 1/4), near both ends, none beyond
+            assert -0.25 <= p.data.min() < -0.1 and 0.1 < p.data.max() <= 0.25, name
+        again = cls(3, 16, num_layers=2, bidirectional=True, seed=7)
+        for (_, p), (_, q) in zip(a.named_parameters(), again.named_parameters()):
+            np.testing.assert_array_equal(p.data, q.data)
+        assert not np.array_equal(a.weight_hh_l1.data, b.weight_hh_l1.data)
+
+
 def test_forget_bias_for_every_lstm_layer():
     lstm = LSTM(2, 3, num_layers=2, bidirectional=True, forget_bias=1.0, seed=0)
     plain = LSTM(2, 3, num_layers=2, bidirectional=True, seed=0)
     for (name, p), (_, q) in zip(lstm.named_parameters(), plain.named_parameters()):
         expected = np.r_[0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0] if name.startswith("bias_ih") else 0
         np.testing.assert_allclose(p.data - q.data, np.broadcast_to(expected, p.shape), atol=1e-15)
+
+
+def test_kinds_registry_builds_each_kinds_layer_and_routes_its_options():
+    assert list(KINDS) == ["rnn", "lstm", "gru"] and KINDS["gru"].name == "gru"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        KINDS["rnn"].title = "Elman"  # the one shared table cannot be edited by accident
+    lstm = kinds.layer("lstm", 3, 4, num_layers=2, forget_bias=1.0, seed=0)
+    assert type(lstm) is LSTM and lstm.num_layers == 2 and lstm.forget_bias == 1.0
+    assert type(kinds.layer("gru", 3, 4, variant="original")) is GRU
+    options = {"forget_bias": 1.0, "variant": "original", "nonlinearity": "relu"}
+    assert kinds.kind_options("lstm", **options) == {"forget_bias": 1.0}
+    assert kinds.kind_options("gru", **options) == {"variant": "original"}
+    assert kinds.kind_options("rnn", **options) == {"nonlinearity": "relu"}
+    unknown = r"unknown recurrent kind 'elman'; choose from \('rnn', 'lstm', 'gru'\)"
+    with pytest.raises(ValueError, match=unknown):
+        kinds.layer("elman", 3, 4)
+
+
+def test_a_kind_without_a_layer_class_is_unrolled_by_rnnbase(monkeypatch):
+    monkeypatch.setitem(KINDS, "lstm-unrolled", Kind(LSTMCell, ScalarLSTMCell, "LSTM", "an LSTM, unrolled"))
+    unrolled = kinds.layer("lstm-unrolled", 3, 4, num_layers=2, seed=0)
+    assert type(unrolled) is RNNBase and unrolled.cell_type is LSTMCell
+    x = np.random.default_rng(0).standard_normal((5, 2, 3))
+    out, (_, c) = unrolled(x)
+    ref_out, (_, ref_c) = LSTM(3, 4, num_layers=2, seed=0)(x)
+    np.testing.assert_array_equal(out.data, ref_out.data)
+    np.testing.assert_array_equal(c.data, ref_c.data)
 
 
 # -- live comparison with an installed PyTorch -------------------------------------------

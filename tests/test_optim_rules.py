@@ -111,6 +111,7 @@ ONE_OPTION_EACH = [
     (RMSprop, {"eps": 0.5}),
     (RMSprop, {"weight_decay": 0.2}),
     (RMSprop, {"momentum": 0.5}),
+    (RMSprop, {"momentum": -0.5}),  # only a positive momentum keeps a buffer
     (RMSprop, {"centered": True}),
     (Adam, {}),
     (Adam, {"lr": 0.1, "betas": (0.5, 0.75)}),

@@ -39,9 +39,9 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any, label: str | None = None, dtype: Any = None):
         data = data.data if isinstance(data, Tensor) else data
-        super().__init__(
-            np.array(data, dtype=np.float64 if dtype is None else dtype), requires_grad=True, label=label
-        )
+        dtype = np.float64 if dtype is None else dtype
+        # np.array copies; the dtype goes to Tensor too, whose own default would make it float64
+        super().__init__(np.array(data, dtype=dtype), requires_grad=True, dtype=dtype, label=label)
 
     def __repr__(self) -> str:
         return "Parameter" + super().__repr__()[len("Tensor") :]
