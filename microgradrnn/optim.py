@@ -45,6 +45,9 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")
         if defaults.get("lr", 0.0) < 0.0:
             raise ValueError(f"{type(self).__name__}: invalid learning rate {defaults['lr']}")
+        for name in ("momentum", "weight_decay", "eps", "alpha", "lr_decay", "initial_accumulator_value"):
+            if defaults.get(name, 0.0) < 0.0:  # refused as PyTorch refuses them
+                raise ValueError(f"{type(self).__name__}: invalid {name} {defaults[name]}: it must be >= 0")
         self.defaults = defaults
         self.state: dict[int, dict[str, Any]] = {id(p): {} for p in self.params}
 

@@ -111,7 +111,6 @@ ONE_OPTION_EACH = [
     (RMSprop, {"eps": 0.5}),
     (RMSprop, {"weight_decay": 0.2}),
     (RMSprop, {"momentum": 0.5}),
-    (RMSprop, {"momentum": -0.5}),  # only a positive momentum keeps a buffer
     (RMSprop, {"centered": True}),
     (Adam, {}),
     (Adam, {"lr": 0.1, "betas": (0.5, 0.75)}),
@@ -176,6 +175,18 @@ def test_argument_checks_at_their_boundaries():
             cls([p], lr=-1e-8)
         with pytest.raises(ValueError, match=f"{cls.__name__} got an empty parameter list"):
             cls([])
+    options = {
+        SGD: ("momentum", "weight_decay"),
+        Adagrad: ("lr_decay", "weight_decay", "initial_accumulator_value", "eps"),
+        RMSprop: ("alpha", "eps", "weight_decay", "momentum"),
+        Adam: ("eps", "weight_decay"),
+        AdamW: ("eps", "weight_decay"),
+    }
+    for cls, names in options.items():
+        for name in names:
+            cls([p], **{name: 0.0})  # 0 is allowed
+            with pytest.raises(ValueError, match=f"{cls.__name__}: invalid {name} -1e-08: it must be >= 0"):
+                cls([p], **{name: -1e-8})
     with pytest.raises(TypeError, match="parameter 1 is not a Tensor with requires_grad"):
         Adam([p, np.ones(2)])
     with pytest.raises(TypeError, match="parameter 0"):
