@@ -90,7 +90,7 @@ def q02_largest_sigmoid_slope() -> float:
 
 
 def q02_cross_entropy_gradient(logits: Array, target: int) -> Array:
-    """Exercise 18.8 (1 point): d/dlogits of -log softmax(logits)[target].
+    """Exercise 18.8 (1 point): d/dlogits of -log softmax(logits)[target], finite for any finite logits.
 
     Args:
         logits: shape (V,).  target: an int in [0, V).
