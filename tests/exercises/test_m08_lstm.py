@@ -151,6 +151,8 @@ def test_gate_slice_rejects_unknown_gate(learner):
         learner.gate_slice(np.zeros((8, 2)), "forget")
     with learner.raises(ValueError):
         learner.gate_slice(np.zeros((6, 2)), "i")
+    with learner.raises(ValueError):  # a bias of the wrong size too
+        learner.gate_slice(np.zeros(6), "i")
 
 
 # -- 8.3 forget-gate bias ------------------------------------------------------------------
