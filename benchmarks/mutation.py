@@ -88,7 +88,6 @@ class Outcome:
     killed: int = 0
     equivalent: int = 0
     incompetent: int = 0
-    scaffold: int = 0  # mutants outside the learner's answers (course only), not counted
     survivors: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -205,8 +204,7 @@ def run_one(file: str, tests: str, known: dict[tuple[str, str, str], str]) -> Ou
             continue
         operator = mutation["operator_name"].removeprefix("core/")
         row = int(mutation["start_pos"][0])
-        if answers is not None and row not in answers:
-            outcome.scaffold += 1
+        if answers is not None and row not in answers:  # starts in the scaffold, reaches an answer
             continue
         outcome.total += 1
         code = source[row - 1].strip() if row <= len(source) else ""
