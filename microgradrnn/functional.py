@@ -151,8 +151,10 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
         bad = idx[(idx < 0) | (idx >= n)][0]
         raise IndexError(f"embedding: index {int(bad)} is out of range for {n} embeddings (0..{n - 1})")
 
+    shape, dtype = weight.shape, weight.dtype
+
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        grad = np.zeros_like(weight.data)
+        grad = np.zeros(shape, dtype=dtype)
         np.add.at(grad, idx, g)
         if padding_idx is not None:
             grad[padding_idx] = 0.0

@@ -1,7 +1,8 @@
 """What every node of a computation graph shares, and the one backward driver.
 
-A node is a :class:`~microgradrnn.value.Value` (one number) or a
-:class:`~microgradrnn.tensor.Tensor` (a numpy array). Both remember
+A node is a :class:`~microgradrnn.value.Value` (one number) or the
+:class:`~microgradrnn.tensor.TensorNode` of a :class:`~microgradrnn.tensor.Tensor` (a
+numpy array; ``t._node``, and the Tensor reads the protocol from it). Both remember
 
 * ``_parents``: the nodes it was computed from, as a tuple in argument order;
 * ``_op``: the name of the operation that made it (``""`` for a leaf);
@@ -11,17 +12,18 @@ A node is a :class:`~microgradrnn.value.Value` (one number) or a
 :func:`backward` walks the graph once in reverse topological order, found without
 recursion, so a 10,000-step unrolled network back-propagates without ``RecursionError``.
 
-What a backward pass keeps. A ``Value`` graph is kept whole: every node keeps its number
-and its gradient (one float), so a scalar graph can be drawn and inspected after
-``backward``. A ``Tensor`` graph is *released* as the pass goes, as in PyTorch: once a
-tensor has handed its gradient to its parents it forgets them and its backward function.
-A tensor nothing else refers to is then freed at once, its array and gradient with it,
-so memory falls while backward runs instead of peaking at twice the forward pass. Leaves
-keep their gradients, and so does every intermediate tensor you kept a name for
-(``hs.append(h)`` ... ``hs[3].grad`` works). Inside :func:`keep_grads`, or with
-``backward(retain_graph=True)``, nothing is released: the whole graph and every
-gradient stay, for gradient-coloured drawings, :func:`~microgradrnn.draw.hidden_grad_norms`
-and a second backward pass.
+What the graph keeps. A ``Value`` graph is kept whole: every node keeps its number and its
+gradient (one float), so a scalar graph can be drawn and inspected after ``backward``. A
+``Tensor`` graph keeps only what back-propagation needs: a tensor node holds its array
+weakly, so an intermediate array lives while you hold its Tensor or a backward function
+reads it. The backward pass *releases* the graph as it goes, as in PyTorch: once a node
+has handed its gradient to its parents it forgets them and its backward function, and a
+node nothing else refers to is freed at once, with its gradient. Leaves keep their
+gradients, and so does every intermediate tensor you kept a name for (``hs.append(h)`` ...
+``hs[3].grad`` works). Inside :func:`keep_grads` nothing is freed or released: every
+node's array, the whole graph and every gradient stay, for drawings,
+:func:`~microgradrnn.draw.hidden_grad_norms` and a second backward pass
+(``backward(retain_graph=True)`` keeps the graph and the gradients only).
 
 Calling ``backward`` twice without zeroing: on a kept graph (every ``Value`` graph, or a
 ``Tensor`` graph kept as above) every call computes the gradient of its root afresh
@@ -107,6 +109,7 @@ def topological_order(root: Node | list[Node] | tuple[Node, ...]) -> list[Node]:
     for start in root if isinstance(root, (list, tuple)) else [root]:
         if getattr(start, "released", False):
             raise released_error(start)
+        start = getattr(start, "_node", start)  # a Tensor's graph is its node's
         if id(start) in seen:
             continue
         seen.add(id(start))
@@ -155,11 +158,13 @@ def backward(root: Node, grad: Any = None, release: bool = False) -> None:
 
 @contextmanager
 def keep_grads() -> Iterator[None]:
-    """Backward passes inside this block keep the whole graph and every gradient.
+    """Graphs built and back-propagated inside this block keep every array and gradient.
 
-    For reading ``.grad`` of intermediate tensors reached through the graph (drawings
-    with ``grad_color=True``, :func:`~microgradrnn.draw.hidden_grad_norms`) and for
-    calling ``backward`` more than once. Costs the memory of every gradient at once.
+    Tensor nodes made inside it hold their arrays (drawings then show every node's data);
+    backward passes inside it release nothing, for reading ``.grad`` of intermediate
+    tensors reached through the graph (drawings with ``grad_color=True``,
+    :func:`~microgradrnn.draw.hidden_grad_norms`) and for calling ``backward`` more than
+    once. Costs the memory of every array and every gradient at once.
     """
     global _keep
     saved = _keep

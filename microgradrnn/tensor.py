@@ -3,7 +3,7 @@
 Each operation computes its result with numpy and returns a node whose backward
 function, written right beside the forward, maps the gradient of the result to the
 gradients of its inputs. When an input was broadcast, its gradient is summed back to
-its own shape (:func:`unbroadcast`), once, in :meth:`Tensor._propagate`.
+its own shape (:func:`unbroadcast`), once, in :meth:`TensorNode._propagate`.
 
 Semantics follow PyTorch: ``requires_grad`` defaults to False; an operation records
 its inputs only when one of them requires grad and grad mode is on (see ``no_grad``).
@@ -11,6 +11,7 @@ its inputs only when one of them requires grad and grad mode is on (see ``no_gra
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -42,17 +43,155 @@ def _as_array(data: Any, dtype: Any, default: Any = np.float64) -> np.ndarray:
     return array if dtype is None else array.astype(dtype, copy=False)
 
 
-class Tensor(Node):
-    """A node holding a numpy array (float64 unless told otherwise).
+class TensorNode(Node):
+    """What the graph keeps of a tensor: parents, op, gradient and backward function.
+
+    A :class:`Tensor` is the array you hold; its node is what the tensors made from it
+    point to (``y._parents`` are the nodes of ``y``'s inputs). The two are separate so
+    that an intermediate array can be freed while the graph still needs its node: the
+    node of an operation's result holds the array only weakly, so the array lives while
+    you hold the Tensor or a backward function needs it (sigmoid keeps its output, ``*``
+    its inputs, ``+`` nothing). Leaves hold theirs; inside
+    :func:`~microgradrnn.graph.keep_grads` every node holds its array, for drawings.
+
+    ``data`` is the array, or None once it was freed; ``shape`` and ``dtype`` stay.
+    """
+
+    __slots__ = ("_data", "_ref", "shape", "dtype", "requires_grad", "_backward", "_grad", "_owns_grad")
+
+    def _hold(self, data: np.ndarray, strong: bool) -> None:
+        self.shape, self.dtype = data.shape, data.dtype
+        self._data, self._ref = data, None
+        if not strong:
+            try:
+                self._data, self._ref = None, weakref.ref(data)
+            except TypeError:  # numpy scalars (0-d results of ufuncs) take no weak reference
+                pass
+
+    @property
+    def data(self) -> np.ndarray | None:
+        """The array, or None when nothing needed it any more and it was freed."""
+        if self._data is not None:
+            return self._data
+        return None if self._ref is None else self._ref()
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def grad(self) -> np.ndarray | None:
+        """d(root)/d(this) after ``root.backward()``: an array of ``shape``.
+
+        Zeros until a backward pass reaches this node; None if it does not require grad.
+        """
+        if self._grad is None and self.requires_grad:
+            self._grad = np.zeros(self.shape, dtype=self.dtype)
+            self._owns_grad = True
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: np.ndarray | None) -> None:
+        if value is not None:
+            value = np.asarray(value, dtype=self.dtype)
+            if value.shape != self.shape:
+                raise ValueError(f"grad of shape {value.shape} for a tensor of shape {self.shape}")
+        self._grad = value
+        self._owns_grad = False
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._backward is None
+
+    @property
+    def released(self) -> bool:
+        return self._backward is _released
+
+    def _reset_grad(self) -> None:
+        self._grad = None
+
+    def _release(self) -> None:
+        self._parents = ()
+        self._backward = _released
+
+    def _seed(self, grad: Any) -> None:
+        if grad is None:
+            self._accumulate(np.ones(self.shape, dtype=self.dtype), shared=False)
+            return
+        g = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+        if g.shape != self.shape:
+            raise ValueError(f"upstream gradient of shape {g.shape} for a tensor of shape {self.shape}")
+        self._accumulate(g, shared=True)
+
+    def _accumulate(self, g: np.ndarray, shared: bool) -> None:
+        """Add ``g`` to this node's gradient; ``shared`` says ``g`` may be referenced elsewhere.
+
+        An array this node owns is added to in place; a shared one is never written.
+        A leaf's .grad is updated in place by users (clipping, optimizers), so a leaf
+        copies a shared array rather than alias it.
+        """
+        if self._backward is _released:
+            raise graph.released_error(self)
+        if self._grad is None:
+            if shared and not self._parents:
+                g, shared = np.array(g, dtype=self.dtype), False
+            self._grad, self._owns_grad = g, not shared
+        elif self._owns_grad:
+            self._grad += g
+        else:
+            self._grad, self._owns_grad = self._grad + g, True
+
+    def _accumulate_at(self, part: IndexGrad) -> None:
+        """Add the gradient of the elements ``part.index`` picked out."""
+        if self._backward is _released:
+            raise graph.released_error(self)
+        if self._grad is None:
+            self._grad, self._owns_grad = np.zeros(self.shape, dtype=self.dtype), True
+        elif not self._owns_grad:
+            self._grad, self._owns_grad = self._grad.copy(), True
+        if part.basic:
+            self._grad[part.index] += part.value  # basic indexing never repeats an element
+        else:
+            np.add.at(self._grad, part.index, part.value)  # scatter-add: repeats accumulate
+
+    def _propagate(self) -> None:
+        handed: set[int] = set()  # arrays already given to a parent in this call
+        for parent, g in zip(self._parents, self._backward(self._grad)):
+            if g is None or not parent.requires_grad:
+                continue
+            if type(g) is IndexGrad:
+                if graph._anomaly and not np.all(np.isfinite(g.value)):
+                    raise graph.anomaly_error(self, "gradient")
+                parent._accumulate_at(g)
+                continue
+            g = np.asarray(g)  # numpy turns 0-d results into scalars
+            if g.shape != parent.shape:
+                g = unbroadcast(g, parent.shape)
+            if graph._anomaly and not np.all(np.isfinite(g)):
+                raise graph.anomaly_error(self, "gradient")
+            # Shared: a view, this node's own gradient, or one array handed to two parents.
+            shared = g.base is not None or g is self._grad or id(g) in handed or not g.flags.writeable
+            handed.add(id(g))
+            parent._accumulate(g, shared)
+
+    def __repr__(self) -> str:
+        return f"TensorNode({graph.describe(self)}, shape={self.shape})"
+
+
+class Tensor:
+    """A numpy array (float64 unless told otherwise) that remembers how it was made.
 
     Args:
         data: anything ``numpy.asarray`` accepts, or another Tensor (its data is shared).
         requires_grad: whether gradients should be computed for this tensor.
         dtype: numpy dtype of the data; float64 by default.
         label: an optional name, shown in drawings and error messages.
+
+    The graph protocol (``_parents``, ``_op``, ``label``, ``scope``, ``grad``) is read
+    from the tensor's :class:`TensorNode`, ``t._node``.
     """
 
-    __slots__ = ("data", "_grad", "_owns_grad", "requires_grad", "_backward")
+    __slots__ = ("_data", "_node", "__weakref__")
     __array_ufunc__ = None  # make numpy scalars and arrays defer to our reflected operators
 
     def __init__(
@@ -63,45 +202,104 @@ class Tensor(Node):
         label: str | None = None,
     ):
         if isinstance(data, Tensor):
-            data = data.data
-        self.data = _as_array(data, dtype)
-        if requires_grad and not np.issubdtype(self.data.dtype, np.floating):
-            raise TypeError(f"only floating-point tensors can require grad, got dtype {self.data.dtype}")
-        self._grad: np.ndarray | None = None
-        self._owns_grad = False
-        self.requires_grad = bool(requires_grad)
-        self._backward: BackwardFn | None = None
-        self._parents = ()
-        self._op = ""
-        self.label = label
-        self.scope = graph._scope_path
+            data = data._data
+        self._data = data = _as_array(data, dtype)
+        if requires_grad and not np.issubdtype(data.dtype, np.floating):
+            raise TypeError(f"only floating-point tensors can require grad, got dtype {data.dtype}")
+        node = self._node = TensorNode.__new__(TensorNode)
+        node._hold(data, strong=True)
+        node._grad = None
+        node._owns_grad = False
+        node.requires_grad = bool(requires_grad)
+        node._backward = None
+        node._parents = ()
+        node._op = ""
+        node.label = label
+        node.scope = graph._scope_path
 
     @staticmethod
     def _make(data: np.ndarray, parents: tuple[Tensor, ...], op: str, backward: BackwardFn) -> Tensor:
-        """The result of an operation: records its parents only when a gradient is needed."""
-        out = Tensor.__new__(Tensor)
-        out.data = data
-        out._grad = None
-        out._owns_grad = False
-        out._op = op
-        out.label = None
-        out.scope = graph._scope_path
+        """The result of an operation: records its parents only when a gradient is needed.
+
+        ``backward`` must not refer to the Tensors in ``parents`` (only to the arrays it
+        needs), or it would keep their arrays alive for the whole graph's life.
+        """
+        node = TensorNode.__new__(TensorNode)
+        node._grad = None
+        node._owns_grad = False
+        node._op = op
+        node.label = None
+        node.scope = graph._scope_path
         needs_grad = False
         for p in parents:
-            needs_grad = needs_grad or p.requires_grad
+            needs_grad = needs_grad or p._node.requires_grad
         if needs_grad and graph._grad_enabled:
-            out.requires_grad = True
-            out._parents = parents
-            out._backward = backward
+            node.requires_grad = True
+            node._parents = tuple(p._node for p in parents)
+            node._backward = backward
+            node._hold(data, strong=graph._keep)
         else:
-            out.requires_grad = False
-            out._parents = ()
-            out._backward = None
+            node.requires_grad = False
+            node._parents = ()
+            node._backward = None
+            node._hold(data, strong=True)
+        out = Tensor.__new__(Tensor)
+        out._data = data
+        out._node = node
         if graph._anomaly and not np.all(np.isfinite(data)):
-            raise graph.anomaly_error(out, "result")
+            raise graph.anomaly_error(node, "result")
         return out
 
-    # -- properties ----------------------------------------------------------------
+    # -- the graph protocol, read from the node ---------------------------------------
+
+    @property
+    def data(self) -> np.ndarray:
+        """The numpy array."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        value = _as_array(value, None, default=None)
+        self._data = value
+        self._node._hold(value, strong=self._node._data is not None)
+
+    @property
+    def _parents(self) -> tuple[TensorNode, ...]:
+        return self._node._parents
+
+    @property
+    def _op(self) -> str:
+        return self._node._op
+
+    @property
+    def label(self) -> str | None:
+        return self._node.label
+
+    @label.setter
+    def label(self, value: str | None) -> None:
+        self._node.label = value
+
+    @property
+    def scope(self) -> tuple[str, ...]:
+        return self._node.scope
+
+    @property
+    def _prev(self) -> set[TensorNode]:
+        """The parents as a set: the name micrograd uses, so its drawing code runs on our graphs."""
+        return set(self._node._parents)
+
+    def named(self, label: str) -> Tensor:
+        """Set :attr:`label` and return the tensor, for use inside expressions."""
+        self._node.label = label
+        return self
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._node.requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
 
     @property
     def grad(self) -> np.ndarray | None:
@@ -109,45 +307,42 @@ class Tensor(Node):
 
         Zeros until a backward pass reaches this tensor; None if it does not require grad.
         """
-        if self._grad is None and self.requires_grad:
-            self._grad = np.zeros_like(self.data)
-            self._owns_grad = True
-        return self._grad
+        return self._node.grad
 
     @grad.setter
     def grad(self, value: np.ndarray | None) -> None:
-        if value is not None:
-            value = np.asarray(value, dtype=self.data.dtype)
-            if value.shape != self.data.shape:
-                raise ValueError(f"grad of shape {value.shape} for a tensor of shape {self.shape}")
-        self._grad = value
-        self._owns_grad = False
+        self._node.grad = value
+
+    @property
+    def _grad(self) -> np.ndarray | None:
+        """The gradient as stored: None where ``grad`` would make zeros."""
+        return self._node._grad
 
     @property
     def is_leaf(self) -> bool:
         """True for tensors made by the user (or under ``no_grad``), not by a recorded operation."""
-        return self._backward is None
+        return self._node._backward is None
 
     @property
     def released(self) -> bool:
         """True once a backward pass released this tensor's part of the graph (see ``graph``)."""
-        return self._backward is _released
+        return self._node._backward is _released
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def size(self) -> int:
-        return self.data.size
+        return self._data.size
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def T(self) -> Tensor:
@@ -155,32 +350,37 @@ class Tensor(Node):
         return self.transpose()
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self._data)
 
     def item(self) -> float:
         """The single number of a one-element tensor."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (shared, not copied, as in PyTorch)."""
-        return self.data
+        return self._data
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph: no gradient flows back through it."""
-        return Tensor(self.data, label=self.label)
+        return Tensor(self._data, label=self.label)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` on a leaf, in place; returns the tensor."""
         if not self.is_leaf:
             raise RuntimeError("requires_grad_ can only change leaf tensors, not results of operations")
-        self.requires_grad = bool(requires_grad)
+        if requires_grad and not np.issubdtype(self._data.dtype, np.floating):
+            raise TypeError(f"only floating-point tensors can require grad, got dtype {self.dtype}")
+        self._node.requires_grad = bool(requires_grad)
         return self
 
     # -- elementwise arithmetic with broadcasting ----------------------------------
+    #
+    # Each backward function refers to the arrays it needs, never to the Tensors: the
+    # arrays of inputs it does not need can then be freed (see TensorNode).
 
     def _operand(self, other: Any) -> Tensor:
         """``other`` as a Tensor: it takes this tensor's dtype, except beside integers.
@@ -190,58 +390,50 @@ class Tensor(Node):
         """
         if isinstance(other, Tensor):
             return other
-        if np.issubdtype(self.data.dtype, np.floating):
-            return Tensor(other, dtype=self.data.dtype)
+        if np.issubdtype(self._data.dtype, np.floating):
+            return Tensor(other, dtype=self._data.dtype)
         other = _as_array(other, None, default=None)
-        return Tensor(other, dtype=np.result_type(self.data, other))
+        return Tensor(other, dtype=np.result_type(self._data, other))
 
     def _binary(self, other: Tensor | float, op: str, fn: Callable, backward: Callable) -> Tensor:
+        """``fn(a, b)`` as a node; ``backward(A, B, out, a_needs, b_needs)`` makes its backward."""
         b = self._operand(other)
         try:
-            data = fn(self.data, b.data)
+            data = fn(self._data, b._data)
         except ValueError:
             raise ValueError(
                 f"shape mismatch in '{op}': {self.shape} and {b.shape} cannot be broadcast together"
             ) from None
-        return Tensor._make(data, (self, b), op, backward(self, b, data))
+        a_needs, b_needs = self._node.requires_grad, b._node.requires_grad
+        return Tensor._make(data, (self, b), op, backward(self._data, b._data, data, a_needs, b_needs))
 
     def __add__(self, other: Tensor | float) -> Tensor:
-        return self._binary(other, "+", np.add, lambda a, b, out: lambda g: (g, g))
+        return self._binary(other, "+", np.add, lambda A, B, out, da, db: lambda g: (g, g))
 
     def __sub__(self, other: Tensor | float) -> Tensor:
-        return self._binary(other, "-", np.subtract, lambda a, b, out: lambda g: (g, -g))
+        return self._binary(other, "-", np.subtract, lambda A, B, out, da, db: lambda g: (g, -g))
 
     def __mul__(self, other: Tensor | float) -> Tensor:
-        return self._binary(
-            other,
-            "*",
-            np.multiply,
-            lambda a, b, out: lambda g: (
-                g * b.data if a.requires_grad else None,
-                g * a.data if b.requires_grad else None,
-            ),
-        )
+        def backward(A: np.ndarray, B: np.ndarray, out: np.ndarray, da: bool, db: bool) -> BackwardFn:
+            A, B = A if db else None, B if da else None  # keep only what a gradient needs
+            return lambda g: (g * B if da else None, g * A if db else None)
+
+        return self._binary(other, "*", np.multiply, backward)
 
     def __truediv__(self, other: Tensor | float) -> Tensor:
-        return self._binary(
-            other,
-            "/",
-            np.divide,
-            lambda a, b, out: lambda g: (
-                g / b.data if a.requires_grad else None,
-                -g * out / b.data if b.requires_grad else None,
-            ),
-        )
+        def backward(A: np.ndarray, B: np.ndarray, out: np.ndarray, da: bool, db: bool) -> BackwardFn:
+            out = out if db else None
+            return lambda g: (g / B if da else None, -g * out / B if db else None)
+
+        return self._binary(other, "/", np.divide, backward)
 
     def __pow__(self, other: Tensor | float) -> Tensor:
-        def backward(a: Tensor, b: Tensor, out: np.ndarray) -> BackwardFn:
+        def backward(A: np.ndarray, B: np.ndarray, out: np.ndarray, da: bool, db: bool) -> BackwardFn:
             def fn(g: np.ndarray) -> Grads:
                 # 0 ** -0.5 has an infinite slope: let it be inf (detect_anomaly reports it).
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    d_base = g * b.data * a.data ** (b.data - 1) if a.requires_grad else None
-                    d_exp = None
-                    if b.requires_grad:
-                        d_exp = g * out * np.where(a.data > 0, np.log(np.abs(a.data)), 0.0)
+                    d_base = g * B * A ** (B - 1) if da else None
+                    d_exp = g * out * np.where(A > 0, np.log(np.abs(A)), 0.0) if db else None
                 return d_base, d_exp
 
             return fn
@@ -264,7 +456,7 @@ class Tensor(Node):
         return self._operand(other) ** self
 
     def __neg__(self) -> Tensor:
-        return Tensor._make(-self.data, (self,), "neg", lambda g: (-g,))
+        return Tensor._make(-self._data, (self,), "neg", lambda g: (-g,))
 
     # -- matrix product ------------------------------------------------------------
 
@@ -274,27 +466,30 @@ class Tensor(Node):
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError(f"matmul '@' needs at least 1-d operands, got {a.shape} @ {b.shape}")
         try:
-            data = a.data @ b.data
+            data = a._data @ b._data
         except ValueError:
             raise ValueError(
                 f"shape mismatch in '@': {a.shape} @ {b.shape} (inner dimensions "
                 f"{a.shape[-1]} and {b.shape[-2] if b.ndim > 1 else b.shape[0]} differ)"
             ) from None
+        a_vec, b_vec = a.ndim == 1, b.ndim == 1
+        a_needs, b_needs = a._node.requires_grad, b._node.requires_grad
+        # Treat vectors as a row (left) or a column (right) so one formula serves all. An
+        # input batch x in x @ W needs no gradient: W is then not kept, nor its matmul done.
+        A = (a._data[None, :] if a_vec else a._data) if b_needs else None
+        B = (b._data[:, None] if b_vec else b._data) if a_needs else None
 
         def backward(g: np.ndarray) -> Grads:
-            # Treat vectors as a row (left) or a column (right) so one formula serves all.
-            A = a.data if a.ndim > 1 else a.data[None, :]
-            B = b.data if b.ndim > 1 else b.data[:, None]
-            G = g[..., None] if b.ndim == 1 else g
-            G = G[..., None, :] if a.ndim == 1 else G
+            G = g[..., None] if b_vec else g
+            G = G[..., None, :] if a_vec else G
             ga = gb = None
-            if a.requires_grad:  # an input batch x in x @ W needs no gradient: skip its matmul
+            if a_needs:
                 ga = G @ np.swapaxes(B, -1, -2)
-                if a.ndim == 1:
+                if a_vec:
                     ga = ga.sum(axis=tuple(range(ga.ndim - 2)))[0] if ga.ndim > 2 else ga[0]
-            if b.requires_grad:
+            if b_needs:
                 gb = np.swapaxes(A, -1, -2) @ G
-                if b.ndim == 1:
+                if b_vec:
                     gb = gb.sum(axis=tuple(range(gb.ndim - 2)))[:, 0] if gb.ndim > 2 else gb[:, 0]
             return ga, gb
 
@@ -306,49 +501,42 @@ class Tensor(Node):
     # -- elementwise functions -----------------------------------------------------
 
     def exp(self) -> Tensor:
-        out = np.exp(self.data)
+        out = np.exp(self._data)
         return Tensor._make(out, (self,), "exp", lambda g: (g * out,))
 
     def log(self) -> Tensor:
+        x = self._data
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.log(self.data)
-        return Tensor._make(out, (self,), "log", lambda g: (g / self.data,))
+            out = np.log(x)
+        return Tensor._make(out, (self,), "log", lambda g: (g / x,))
 
     def tanh(self) -> Tensor:
-        t = np.tanh(self.data)
+        t = np.tanh(self._data)
         return Tensor._make(t, (self,), "tanh", lambda g: (g * (1.0 - t * t),))
 
     def sigmoid(self) -> Tensor:
         # sigmoid(x) = (1 + tanh(x/2)) / 2: one transcendental, and tanh never overflows,
         # so it is exact at +-1000 without the two-branch exp trick.
-        s = np.tanh(0.5 * self.data)
+        s = np.tanh(0.5 * self._data)
         s += 1.0
         s *= 0.5
         return Tensor._make(s, (self,), "sigmoid", lambda g: (g * s * (1.0 - s),))
 
     def relu(self) -> Tensor:
-        mask = self.data > 0
-        return Tensor._make(self.data * mask, (self,), "relu", lambda g: (g * mask,))
+        mask = self._data > 0
+        return Tensor._make(self._data * mask, (self,), "relu", lambda g: (g * mask,))
 
     # -- reductions ------------------------------------------------------------------
-
-    def _expand_back(self, g: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-        """Give a reduced gradient back the reduced axes so it broadcasts to ``self``'s shape."""
-        if axis is not None and not keepdims:
-            axes = (axis,) if isinstance(axis, int) else tuple(axis)
-            g = np.expand_dims(g, tuple(a % self.ndim for a in axes))
-        elif axis is None and not keepdims:
-            g = np.reshape(g, (1,) * self.ndim)
-        return np.broadcast_to(g, self.shape)
 
     def sum(
         self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None
     ) -> Tensor:
         """Sum over ``axis`` (all axes by default); PyTorch's ``dim``/``keepdim`` work too."""
         axis, keepdims = reduction_args(axis, keepdims, dim, keepdim, self.shape)
-        out = self.data.sum(axis=axis, keepdims=keepdims)
+        out = self._data.sum(axis=axis, keepdims=keepdims)
+        shape = self.shape
         return Tensor._make(
-            np.asarray(out), (self,), "sum", lambda g: (self._expand_back(g, axis, keepdims),)
+            np.asarray(out), (self,), "sum", lambda g: (_expand_back(g, shape, axis, keepdims),)
         )
 
     def mean(
@@ -356,10 +544,11 @@ class Tensor(Node):
     ) -> Tensor:
         """Mean over ``axis`` (all axes by default); PyTorch's ``dim``/``keepdim`` work too."""
         axis, keepdims = reduction_args(axis, keepdims, dim, keepdim, self.shape)
-        out = np.asarray(self.data.mean(axis=axis, keepdims=keepdims))
-        n = self.data.size // max(out.size, 1)
+        out = np.asarray(self._data.mean(axis=axis, keepdims=keepdims))
+        n = self._data.size // max(out.size, 1)
+        shape = self.shape
         # Divide the small reduced gradient, then broadcast it: no full-size division.
-        return Tensor._make(out, (self,), "mean", lambda g: (self._expand_back(g / n, axis, keepdims),))
+        return Tensor._make(out, (self,), "mean", lambda g: (_expand_back(g / n, shape, axis, keepdims),))
 
     def max(
         self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool | None = None
@@ -370,13 +559,14 @@ class Tensor(Node):
         ``argmax`` on ``.data`` for those).
         """
         axis, keepdims = reduction_args(axis, keepdims, dim, keepdim, self.shape)
-        full = self.data.max(axis=axis, keepdims=True)
-        out = full if keepdims else np.asarray(self.data.max(axis=axis, keepdims=False))
+        x = self._data
+        full = x.max(axis=axis, keepdims=True)
+        out = full if keepdims else np.asarray(x.max(axis=axis, keepdims=False))
 
         def backward(g: np.ndarray) -> Grads:
-            mask = self.data == full
+            mask = x == full
             share = mask / mask.sum(axis=axis, keepdims=True)
-            return (self._expand_back(g, axis, keepdims) * share,)
+            return (_expand_back(g, x.shape, axis, keepdims) * share,)
 
         return Tensor._make(out, (self,), "max", backward)
 
@@ -387,10 +577,11 @@ class Tensor(Node):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         try:
-            out = self.data.reshape(shape)
+            out = self._data.reshape(shape)
         except ValueError:
             raise ValueError(f"cannot reshape a tensor of shape {self.shape} into {shape}") from None
-        return Tensor._make(out, (self,), "reshape", lambda g: (g.reshape(self.shape),))
+        before = self.shape
+        return Tensor._make(out, (self,), "reshape", lambda g: (g.reshape(before),))
 
     def transpose(self, *axes: int) -> Tensor:
         """Swap or permute axes.
@@ -417,13 +608,13 @@ class Tensor(Node):
             raise ValueError(f"transpose axes {tuple(axes)} do not permute the axes of shape {self.shape}")
         inverse = tuple(np.argsort(perm))
         return Tensor._make(
-            self.data.transpose(perm), (self,), "transpose", lambda g: (g.transpose(inverse),)
+            self._data.transpose(perm), (self,), "transpose", lambda g: (g.transpose(inverse),)
         )
 
     def __getitem__(self, index: Index) -> Tensor:
         index, basic = _normalize_index(index)
         try:
-            out = self.data[index]
+            out = self._data[index]
         except IndexError as err:
             raise IndexError(f"index {index!r} into a tensor of shape {self.shape}: {err}") from None
         # A basic index gives a view. Of a leaf it is copied, so that later in-place updates
@@ -440,7 +631,7 @@ class Tensor(Node):
     def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
         """exp(x) / sum(exp(x)) along ``axis`` (or PyTorch's ``dim``), stable for large logits."""
         axis = check_axis(axis if dim is None else dim, self.shape)
-        z = np.exp(self.data - self.data.max(axis=axis, keepdims=True))
+        z = np.exp(self._data - self._data.max(axis=axis, keepdims=True))
         s = z / z.sum(axis=axis, keepdims=True)
         return Tensor._make(
             s, (self,), "softmax", lambda g: (s * (g - (g * s).sum(axis=axis, keepdims=True)),)
@@ -449,7 +640,7 @@ class Tensor(Node):
     def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
         """x - log(sum(exp(x))) along ``axis`` (or PyTorch's ``dim``), stable for large logits."""
         axis = check_axis(axis if dim is None else dim, self.shape)
-        shifted = self.data - self.data.max(axis=axis, keepdims=True)
+        shifted = self._data - self._data.max(axis=axis, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         return Tensor._make(
             out,
@@ -469,95 +660,38 @@ class Tensor(Node):
         unless ``retain_graph`` or inside :func:`~microgradrnn.graph.keep_grads`: see
         :mod:`microgradrnn.graph`.
         """
-        if not self.requires_grad:
+        if not self._node.requires_grad:
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: no input of this "
                 "expression was created with requires_grad=True (or it was computed under no_grad)"
             )
-        if gradient is None and self.data.size != 1:
+        if gradient is None and self._data.size != 1:
             raise RuntimeError(
                 f"backward() on a tensor of shape {self.shape} needs an upstream gradient of that "
                 "shape; for a loss, reduce it to one number first (e.g. .sum() or .mean())"
             )
-        graph.backward(self, gradient, release=not retain_graph)
+        graph.backward(self._node, gradient, release=not retain_graph)
 
     def zero_grad(self) -> None:
         """Reset this tensor's gradient (to zeros on next read)."""
-        self._grad = None
-
-    def _reset_grad(self) -> None:
-        self._grad = None
-
-    def _release(self) -> None:
-        self._parents = ()
-        self._backward = _released
-
-    def _seed(self, grad: Any) -> None:
-        if grad is None:
-            self._accumulate(np.ones_like(self.data), shared=False)
-            return
-        g = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
-        if g.shape != self.shape:
-            raise ValueError(f"upstream gradient of shape {g.shape} for a tensor of shape {self.shape}")
-        self._accumulate(g, shared=True)
-
-    def _accumulate(self, g: np.ndarray, shared: bool) -> None:
-        """Add ``g`` to this tensor's gradient; ``shared`` says ``g`` may be referenced elsewhere.
-
-        An array this tensor owns is added to in place; a shared one is never written.
-        A leaf's .grad is updated in place by users (clipping, optimizers), so a leaf
-        copies a shared array rather than alias it.
-        """
-        if self._backward is _released:
-            raise graph.released_error(self)
-        if self._grad is None:
-            if shared and not self._parents:
-                g, shared = np.array(g, dtype=self.data.dtype), False
-            self._grad, self._owns_grad = g, not shared
-        elif self._owns_grad:
-            self._grad += g
-        else:
-            self._grad, self._owns_grad = self._grad + g, True
-
-    def _accumulate_at(self, part: IndexGrad) -> None:
-        """Add the gradient of the elements ``part.index`` picked out."""
-        if self._backward is _released:
-            raise graph.released_error(self)
-        if self._grad is None:
-            self._grad, self._owns_grad = np.zeros_like(self.data), True
-        elif not self._owns_grad:
-            self._grad, self._owns_grad = self._grad.copy(), True
-        if part.basic:
-            self._grad[part.index] += part.value  # basic indexing never repeats an element
-        else:
-            np.add.at(self._grad, part.index, part.value)  # scatter-add: repeats accumulate
-
-    def _propagate(self) -> None:
-        handed: set[int] = set()  # arrays already given to a parent in this call
-        for parent, g in zip(self._parents, self._backward(self._grad)):
-            if g is None or not parent.requires_grad:
-                continue
-            if type(g) is IndexGrad:
-                if graph._anomaly and not np.all(np.isfinite(g.value)):
-                    raise graph.anomaly_error(self, "gradient")
-                parent._accumulate_at(g)
-                continue
-            g = np.asarray(g)  # numpy turns 0-d results into scalars
-            if g.shape != parent.data.shape:
-                g = unbroadcast(g, parent.data.shape)
-            if graph._anomaly and not np.all(np.isfinite(g)):
-                raise graph.anomaly_error(self, "gradient")
-            # Shared: a view, this node's own gradient, or one array handed to two parents.
-            shared = g.base is not None or g is self._grad or id(g) in handed or not g.flags.writeable
-            handed.add(id(g))
-            parent._accumulate(g, shared)
+        self._node._grad = None
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, precision=4, separator=", ", threshold=20)
+        body = np.array2string(self._data, precision=4, separator=", ", threshold=20)
         extra = ", requires_grad=True" if self.requires_grad else ""
         if self.label:
             extra += f", label={self.label!r}"
         return f"Tensor({body}{extra})"
+
+
+def _expand_back(g: np.ndarray, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.ndarray:
+    """Give a reduced gradient back the reduced axes so it broadcasts to ``shape``."""
+    if axis is not None and not keepdims:
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        g = np.expand_dims(g, tuple(a % len(shape) for a in axes))
+    elif axis is None and not keepdims:
+        g = np.reshape(g, (1,) * len(shape))
+    return np.broadcast_to(g, shape)
 
 
 def _released(g: np.ndarray) -> Grads:
@@ -587,7 +721,7 @@ def _normalize_index(index: Index) -> tuple[Index, bool]:
     if all(isinstance(p, _BASIC_INDEX) for p in parts):
         return index, True
     plain = tuple(
-        p.data.astype(np.intp) if isinstance(p, Tensor) else np.asarray(p) if isinstance(p, list) else p
+        p._data.astype(np.intp) if isinstance(p, Tensor) else np.asarray(p) if isinstance(p, list) else p
         for p in parts
     )
     return (plain if type(index) is tuple else plain[0]), False

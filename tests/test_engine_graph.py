@@ -53,7 +53,7 @@ def test_parents_are_a_tuple_in_argument_order():
     assert isinstance(c._parents, tuple) and c._parents == (a, b) and c._op == "-"
     x, y = Tensor([1.0], requires_grad=True), Tensor([2.0])
     z = y @ x
-    assert z._parents == (y, x) and z._op == "@"
+    assert z._parents == (y._node, x._node) and z._op == "@"  # a Tensor's parents are nodes
 
 
 def test_backward_twice_doubles_leaf_gradients_and_zero_grad_resets():

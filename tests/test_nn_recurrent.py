@@ -195,12 +195,13 @@ def test_rnn_and_lstm_add_their_two_biases_once_per_sequence_and_gru_keeps_both(
         (RNN(2, 3, seed=0), False), (LSTM(2, 3, seed=0), False), (GRU(2, 3, seed=0), True)
     ]:
         out = layer(x)[0]
-        users = [n for n in topological_order(out.sum()) if any(p is layer.bias_hh_l0 for p in n._parents)]
+        b_hh = layer.bias_hh_l0._node
+        users = [n for n in topological_order(out.sum()) if any(p is b_hh for p in n._parents)]
         if per_step:  # b_hn sits inside the reset gate: b_hh is added at each of the 3 steps
             assert len(users) == 3
         else:  # b_ih + b_hh, once
-            assert len(users) == 1 and {id(p) for p in users[0]._parents} == {id(layer.bias_ih_l0),
-                                                                                id(layer.bias_hh_l0)}
+            assert len(users) == 1 and {id(p) for p in users[0]._parents} == {id(layer.bias_ih_l0._node),
+                                                                                id(layer.bias_hh_l0._node)}
 
 
 def test_each_step_in_its_time_scope_with_cell_names():

@@ -57,7 +57,7 @@ def build(kind: str, steps: int, hidden: int, input_size: int, layers: int = 1,
     The root is the loss 0.5 * ||h_T||^2 when ``grad`` (after its backward pass), else the
     output sequence (steps, 1, hidden * directions).
     """
-    from microgradrnn import Tensor
+    from microgradrnn import Tensor, keep_grads
     from microgradrnn.nn.kinds import layer as sequence_layer
 
     for name, value in (("--steps", steps), ("--hidden", hidden), ("--input", input_size),
@@ -67,13 +67,14 @@ def build(kind: str, steps: int, hidden: int, input_size: int, layers: int = 1,
     layer = sequence_layer(kind, input_size, hidden, num_layers=layers, bidirectional=bidirectional,
                            seed=seed)
     x = Tensor(np.random.default_rng(seed).normal(size=(steps, 1, input_size)), label="x")
-    output, _ = layer(x)
-    if not grad:
-        return output
-    last = output[steps - 1]
-    loss = (last * last).sum() * 0.5
-    loss.label = "loss"
-    loss.backward(retain_graph=True)  # drawn afterwards, gradients and all
+    with keep_grads():  # drawn afterwards: every node's data (and gradient) stays
+        output, _ = layer(x)
+        if not grad:
+            return output
+        last = output[steps - 1]
+        loss = (last * last).sum() * 0.5
+        loss.label = "loss"
+        loss.backward()
     return loss
 
 

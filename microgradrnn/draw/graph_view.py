@@ -38,7 +38,7 @@ def roots(root: Node | Sequence[Any]) -> list[Node]:
     while stack:
         item = stack.pop()
         if is_node(item):
-            out.append(item)
+            out.append(getattr(item, "_node", item))  # a Tensor is drawn as its graph node
         elif isinstance(item, (list, tuple)):
             stack.extend(reversed(item))
         else:

@@ -95,7 +95,7 @@ def tensor_label(node: Any, show: set[str], rankdir: str) -> str:
         fields.append(escape_record(node._op))
     if "shape" in show:
         fields.append(shape_text(node.shape))
-    if "data" in show:
+    if "data" in show and node.data is not None:  # None: freed, as nothing needed it (see keep_grads)
         fields.append("data " + escape_record(array_text(node.data)))
     if "grad" in show and node.grad is not None:
         fields.append("grad " + escape_record(array_text(node.grad)))

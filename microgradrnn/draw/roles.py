@@ -8,9 +8,8 @@ the labels the recurrent cells give their outputs) and how the time steps share 
 
 from __future__ import annotations
 
+import math
 from typing import Any
-
-import numpy as np
 
 __all__ = ["ROLES", "ROLE_NAMES", "STATE_LABELS", "base_label", "role_of"]
 
@@ -65,4 +64,4 @@ def is_constant(node: Any) -> bool:
     """A scalar leaf, or a one-number array that needs no gradient."""
     if not hasattr(node, "shape"):
         return True
-    return np.size(node.data) == 1 and not getattr(node, "requires_grad", False)
+    return math.prod(node.shape) == 1 and not getattr(node, "requires_grad", False)

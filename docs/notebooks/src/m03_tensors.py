@@ -6,14 +6,15 @@
 # %%
 import numpy as np
 
-from microgradrnn import Tensor, draw
+from microgradrnn import Tensor, draw, keep_grads
 
 rng = np.random.default_rng(0)
 x = Tensor(rng.standard_normal((4, 3)), label="x")
 W = Tensor(rng.standard_normal((3, 2)), requires_grad=True, label="W")
 b = Tensor(np.zeros(2), requires_grad=True, label="b")
-out = (x @ W + b).tanh().sum()
-out.backward(retain_graph=True)  # keep the graph: we draw it below
+with keep_grads():  # keep the whole graph, every array and gradient: we draw it below
+    out = (x @ W + b).tanh().sum()
+    out.backward()
 print("b.grad has b's shape:", b.grad.shape)
 draw(out)
 

@@ -6,12 +6,13 @@
 # %%
 import numpy as np
 
-from microgradrnn import Tensor, draw, nn
+from microgradrnn import Tensor, draw, keep_grads, nn
 
 cell = nn.LSTMCell(2, 3, seed=0)
 x = Tensor(np.random.default_rng(0).standard_normal((1, 2)), label="x⟨0⟩")
-h, c = cell(x)
-(h.sum() + c.sum()).backward(retain_graph=True)  # keep the graph: we draw it next
+with keep_grads():  # keep the whole graph, every array and gradient: we draw it next
+    h, c = cell(x)
+    (h.sum() + c.sum()).backward()
 draw(h)
 
 # %% [markdown]

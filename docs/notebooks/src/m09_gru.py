@@ -5,11 +5,12 @@
 # %%
 import numpy as np
 
-from microgradrnn import Tensor, draw, nn
+from microgradrnn import Tensor, draw, keep_grads, nn
 
 cell = nn.GRUCell(2, 3, seed=0)
-h = cell(Tensor(np.random.default_rng(0).standard_normal((1, 2)), label="x⟨0⟩"))
-h.sum().backward(retain_graph=True)  # keep the graph: we draw it next
+with keep_grads():  # keep the whole graph, every array and gradient: we draw it next
+    h = cell(Tensor(np.random.default_rng(0).standard_normal((1, 2)), label="x⟨0⟩"))
+    h.sum().backward()
 draw(h)
 
 # %% [markdown]
