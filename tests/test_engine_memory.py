@@ -152,3 +152,12 @@ def test_a_leaf_takes_new_data_and_requires_grad_only_on_floats():
         Tensor([1, 2], dtype=np.int64).requires_grad_()
     with pytest.raises(RuntimeError, match="leaf"):
         (t * 2.0).requires_grad = False
+
+
+def test_a_result_that_needs_no_gradient_is_a_leaf_and_keeps_its_data():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    y = Tensor([3.0, 4.0]) * 2.0 + w  # the product records nothing: a leaf of y's graph
+    gc.collect()
+    product = y._parents[0]
+    assert product.is_leaf and product.data is not None
+    np.testing.assert_array_equal(product.data, [6.0, 8.0])
