@@ -18,7 +18,7 @@ from typing import Any
 from microgradrnn.draw import draw
 from microgradrnn.draw.command import build
 
-draw_module = importlib.import_module("microgradrnn.draw")
+draw_module = importlib.import_module("microgradrnn.draw.rendering")  # the WebAssembly renderer too
 
 CASES = (("op-level LSTM T=8", "op", 8), ("cell-level LSTM T=100", "cell", 100))
 
