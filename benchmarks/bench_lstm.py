@@ -1,6 +1,7 @@
 """LSTM benchmark: our ``nn.LSTM`` vs the same math hand-written in numpy vs ``torch.nn.LSTM``.
 
-Run: ``python benchmarks/bench_lstm.py`` (torch is optional; without it its rows are skipped).
+Run: ``python benchmarks/bench_lstm.py`` (torch is optional; without it its rows are skipped);
+``python benchmarks/bench_lstm.py --sizes`` prints the peak memory for five layer sizes.
 
 One forward pass over the sequence and one backward pass (gradients of every weight,
 upstream gradient of the whole output), at B=32, I=32, H=128, T=64:
@@ -164,11 +165,11 @@ def check_same_numbers(seed: int = 0) -> float:
     return float(max(diffs))
 
 
-def _peak_here(which: str, steps: int) -> float:
+def _peak_here(which: str, steps: int, batch: int = B, inputs: int = I, hidden: int = H) -> float:
     """Peak traced memory in MB of one forward+backward of ``which`` ("ours" or "numpy")."""
     rng = np.random.default_rng(0)
-    lstm = LSTM(I, H, seed=0)
-    x, d_out = rng.standard_normal((steps, B, I)), rng.standard_normal((steps, B, H))
+    lstm = LSTM(inputs, hidden, seed=0)
+    x, d_out = rng.standard_normal((steps, batch, inputs)), rng.standard_normal((steps, batch, hidden))
     step = _ours(lstm, x, d_out) if which == "ours" else _numpy(lstm, x, d_out)
     step()  # the parameters' gradient arrays exist from here on, as in training
     tracemalloc.start()
@@ -178,10 +179,10 @@ def _peak_here(which: str, steps: int) -> float:
     return peak / 1e6
 
 
-def peak_memory_mb(which: str, steps: int) -> float:
+def peak_memory_mb(which: str, steps: int, batch: int = B, inputs: int = I, hidden: int = H) -> float:
     """:func:`_peak_here` in a fresh process, so that nothing earlier is counted."""
     out = subprocess.run(
-        [sys.executable, __file__, "--peak", which, str(steps)],
+        [sys.executable, __file__, "--peak", which, str(steps), str(batch), str(inputs), str(hidden)],
         capture_output=True,
         text=True,
         check=True,
@@ -264,8 +265,27 @@ def main() -> None:
     print(f"  same numbers as numpy: max |difference| = {r['lstm_max_abs_diff_vs_numpy']:.1e}")
 
 
+SIZES = ((1, 8, 32), (4, 16, 32), (8, 32, 64), (B, I, H), (64, 64, 256))
+
+
+def memory_by_size() -> None:
+    """Peak memory at T=512 for smaller and larger layers than the main case.
+
+    The graph's own Python objects (a node, a weak reference and a backward function
+    per operation, about 19 operations per LSTM step) cost about 10 KB per step whatever the
+    size, so the ratio to numpy grows as the arrays shrink.
+    """
+    print("peak memory of one forward+backward at T=512 (tracemalloc, fresh process):")
+    print(f"  {'B':>3} {'I':>4} {'H':>4} {'ours MB':>9} {'numpy MB':>9} {'ratio':>6}")
+    for batch, inputs, hidden in SIZES:
+        ours, ref = (peak_memory_mb(k, 8 * T, batch, inputs, hidden) for k in ("ours", "numpy"))
+        print(f"  {batch:>3} {inputs:>4} {hidden:>4} {ours:>9.1f} {ref:>9.1f} {ours / ref:>5.2f}x")
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--peak"]:  # the child process of peak_memory_mb
-        print(_peak_here(sys.argv[2], int(sys.argv[3])))
+        print(_peak_here(sys.argv[2], *map(int, sys.argv[3:7])))
+    elif sys.argv[1:2] == ["--sizes"]:
+        memory_by_size()
     else:
         main()
