@@ -193,6 +193,7 @@ class Tensor:
 
     __slots__ = ("_data", "_node", "__weakref__")
     __array_ufunc__ = None  # make numpy scalars and arrays defer to our reflected operators
+    _node_class: type[TensorNode] = TensorNode  # a subclass may mark its nodes (nn.Parameter)
 
     def __init__(
         self,
@@ -206,7 +207,7 @@ class Tensor:
         self._data = data = _as_array(data, dtype)
         if requires_grad and not np.issubdtype(data.dtype, np.floating):
             raise TypeError(f"only floating-point tensors can require grad, got dtype {data.dtype}")
-        node = self._node = TensorNode.__new__(TensorNode)
+        node = self._node = self._node_class.__new__(self._node_class)
         node._hold(data, strong=True)
         node._grad = None
         node._owns_grad = False

@@ -7,6 +7,7 @@ import pytest
 
 from microgradrnn import Tensor
 from microgradrnn.bptt import chunks, detach_state, truncated_bptt
+from microgradrnn.draw.graph_view import GraphView
 from microgradrnn.draw.roles import is_parameter
 from microgradrnn.graph import topological_order
 from microgradrnn.nn import LSTM, Dropout, Embedding, Linear, LSTMCell, Module, Parameter
@@ -48,6 +49,10 @@ def test_parameter_is_a_labelled_leaf():
     # drawings know a parameter by its mark, whatever its name, and a trainable tensor is not one
     assert is_parameter(Parameter(np.ones(1), label="scale"), used_in_steps=set())
     assert not is_parameter(Tensor(np.ones(1), requires_grad=True, label="scale"), used_in_steps=set())
+    # ... and the mark is on its graph node, which is what a drawing reads
+    scale, x = Parameter(np.ones(1), label="scale"), Tensor(np.ones(1), requires_grad=True, label="x")
+    graph = GraphView([scale * x])
+    assert [graph.roles[i] for i in range(2)] == ["parameter", "input"]
 
 
 def test_train_eval_reaches_every_submodule():

@@ -38,7 +38,7 @@ def roots(root: Node | Sequence[Any]) -> list[Node]:
     while stack:
         item = stack.pop()
         if is_node(item):
-            out.append(getattr(item, "_node", item))  # a Tensor is drawn as its graph node
+            out.append(item)
         elif isinstance(item, (list, tuple)):
             stack.extend(reversed(item))
         else:
@@ -52,6 +52,7 @@ class GraphView:
     """The nodes reachable from the roots in one topological order, with parent/child indices."""
 
     def __init__(self, roots: list[Node]):
+        roots = [getattr(r, "_node", r) for r in roots]  # a Tensor is drawn as its graph node
         order = topological_order(roots)
         index = {id(node): i for i, node in enumerate(order)}
         self.nodes = order

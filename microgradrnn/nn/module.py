@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from microgradrnn.tensor import Tensor
+from microgradrnn.tensor import Tensor, TensorNode
 
 Seed = int | np.random.Generator | None
 
@@ -26,6 +26,14 @@ def make_rng(seed: Seed) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
+class ParameterNode(TensorNode):
+    """The graph node of a :class:`Parameter`: drawings find ``is_parameter`` on it."""
+
+    __slots__ = ()
+    # Read by the drawings (duck typing: they never import nn): drawn once, outside the steps.
+    is_parameter = True
+
+
 class Parameter(Tensor):
     """A tensor that a module learns: ``requires_grad=True``, ``label`` = its name.
 
@@ -34,7 +42,7 @@ class Parameter(Tensor):
         label: the parameter's name, e.g. ``"weight_ih_l0"``; set by the module that owns it.
     """
 
-    # Read by the drawings (duck typing: they never import nn): drawn once, outside the steps.
+    _node_class = ParameterNode
     is_parameter = True
 
     def __init__(self, data: Any, label: str | None = None, dtype: Any = None):
