@@ -76,10 +76,6 @@ class TensorNode(Node):
         return None if self._ref is None else self._ref()
 
     @property
-    def ndim(self) -> int:
-        return len(self.shape)
-
-    @property
     def grad(self) -> np.ndarray | None:
         """d(root)/d(this) after ``root.backward()``: an array of ``shape``.
 
@@ -322,12 +318,12 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         """True for tensors made by the user (or under ``no_grad``), not by a recorded operation."""
-        return self._node._backward is None
+        return self._node.is_leaf
 
     @property
     def released(self) -> bool:
         """True once a backward pass released this tensor's part of the graph (see ``graph``)."""
-        return self._node._backward is _released
+        return self._node.released
 
     @property
     def shape(self) -> tuple[int, ...]:
